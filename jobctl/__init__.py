@@ -1,0 +1,1 @@
+"""The ``jobctl`` command line: code generation plus queue operations, in one tool."""

@@ -1,0 +1,42 @@
+"""What a queue holds: job kinds with their payload and result models.
+
+The generated code builds one ``QueueDefinition`` per domain; the runtime knows
+no domain and learns everything it needs from this value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from runtime.options import JobDefaults
+
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition(Generic[PayloadT, ResultT]):
+    """One job kind: its wire name, its models and its default options.
+
+    ``result_model`` is ``None`` for a job without a result schema; its handler
+    returns ``None`` and ``Job.result()`` returns ``None``.
+    """
+
+    name: str
+    payload_model: type[PayloadT]
+    result_model: type[BaseModel] | None
+    defaults: JobDefaults = field(default_factory=JobDefaults)
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDefinition:
+    """One domain: one queue, its job kinds keyed by wire name."""
+
+    domain: str
+    jobs: Mapping[str, JobDefinition[Any, Any]]
+    description: str = ""

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing, then runs
+# the drift check, the linters and type checkers, and pytest against a real Redis.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+
+ensure_redis_server
+ensure_venv
+trap stop_throwaway_redis EXIT
+ensure_redis_url
+
+log "drift check: generated/ against jobs.yaml"
+.venv/bin/jobctl check
+
+log "ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+log "import boundaries"
+.venv/bin/lint-imports
+
+log "mypy --strict"
+.venv/bin/mypy codegen runtime generated jobctl tests
+
+log "pyright"
+.venv/bin/pyright
+
+log "pytest"
+.venv/bin/python -m pytest "$@"
