@@ -1,0 +1,11 @@
+from generated.github import SyncDataPayload, SyncDataResult, create_worker
+from runtime import JobContext
+
+
+class OnlySyncData:
+    async def sync_data(self, payload: SyncDataPayload, ctx: JobContext, /) -> SyncDataResult:
+        return SyncDataResult(synced=0)
+
+
+create_worker(OnlySyncData())  # expect: mypy[arg-type] pyright[reportArgumentType]
+# expect-message pyright: "sync_repo" is not present
