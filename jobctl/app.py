@@ -6,6 +6,9 @@ that offers both is assembled here, above them.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
 import typer
 
 from codegen.cli import register_codegen_commands
@@ -15,7 +18,29 @@ app = typer.Typer(
     help="Typed background jobs: generate code from jobs.yaml and operate its queues.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"jobctl {version('jobcontracts')}")
+        except PackageNotFoundError:
+            typer.echo("jobctl (not installed)")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Typed background jobs: generate code from jobs.yaml and operate its queues."""
+
+
 register_codegen_commands(app)
 
 

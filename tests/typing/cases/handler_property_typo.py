@@ -4,5 +4,5 @@ from runtime import JobContext
 
 class Github:
     async def sync_data(self, payload: SyncDataPayload, ctx: JobContext, /) -> SyncDataResult:
-        ctx.logger.info("user %s", payload.user_idd)  # expect: mypy[attr-defined] pyright[reportAttributeAccessIssue]
+        ctx.logger.info("user %s", payload.user_idd)  # expect: mypy[attr-defined] pyright[reportAttributeAccessIssue] pyright[reportUnknownMemberType] pyright[reportUnknownArgumentType]
         return SyncDataResult(synced=0)
