@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 from codegen.cli import register_codegen_commands
+from jobctl.ops import register_ops_commands
+from jobctl.worker_command import worker_command
 
 app = typer.Typer(
     name="jobctl",
@@ -35,13 +37,17 @@ def _print_version(value: bool) -> None:
 def _root(
     show_version: Annotated[
         bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """Typed background jobs: generate code from jobs.yaml and operate its queues."""
 
 
 register_codegen_commands(app)
+app.command("worker")(worker_command)
+register_ops_commands(app)
 
 
 def main() -> None:

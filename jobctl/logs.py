@@ -16,7 +16,8 @@ JOB_FIELDS = ("job_id", "domain", "job_name", "attempt", "duration_ms")
 
 
 def _job_fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in JOB_FIELDS if hasattr(record, name)}
+    values = {name: getattr(record, name, None) for name in JOB_FIELDS}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,7 +40,9 @@ class HumanFormatter(logging.Formatter):
         fields = _job_fields(record)
         where = ""
         if "domain" in fields:
-            where = f"{fields['domain']}/{fields.get('job_name', '?')}"
+            where = str(fields["domain"])
+            if "job_name" in fields:
+                where += f"/{fields['job_name']}"
             if "job_id" in fields:
                 where += f"#{fields['job_id']}"
             if "attempt" in fields:
@@ -53,7 +56,9 @@ class HumanFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str = "INFO", *, json_logs: bool | None = None, stream: TextIO | None = None) -> None:
+def configure_logging(
+    level: str = "INFO", *, json_logs: bool | None = None, stream: TextIO | None = None
+) -> None:
     """Human lines on a terminal, JSON lines otherwise (``json_logs`` forces either)."""
     target = stream or sys.stderr
     use_json = (not target.isatty()) if json_logs is None else json_logs

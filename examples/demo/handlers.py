@@ -7,12 +7,14 @@ the call in ``worker.py``.
 
 from __future__ import annotations
 
+from examples.demo.source import ExternalSource
+from examples.demo.store import Store
 from generated.email import SendWelcomePayload
 from generated.github import SyncDataPayload, SyncDataResult, SyncRepoPayload, SyncRepoResult
 from runtime import JobContext, Unrecoverable
 
-from examples.demo.source import ExternalSource
-from examples.demo.store import Store
+BOUNCING_DOMAIN = "@bounce.example"
+"""The demo's mail server rejects every mailbox of this domain, permanently."""
 
 WELCOME = {
     "en": "Welcome aboard, {name}!",
@@ -55,7 +57,7 @@ class EmailJobs:
 
     async def send_welcome(self, payload: SendWelcomePayload, ctx: JobContext, /) -> None:
         recipient = str(payload.to)
-        if recipient.endswith(".invalid"):
+        if recipient.endswith(BOUNCING_DOMAIN):
             raise Unrecoverable(f"mailbox {recipient} does not exist")
         body = WELCOME[payload.locale].format(name=payload.name or recipient)
         if not self.store.queue_email_once(str(payload.user_id), "welcome", recipient, body):

@@ -62,7 +62,10 @@ class Store:
                 " ON CONFLICT (user_id, record_id) DO UPDATE SET"
                 " kind = excluded.kind, value = excluded.value,"
                 " changed_at = excluded.changed_at, source = excluded.source",
-                [(user_id, rid, kind, value, changed, source) for rid, kind, value, changed in rows],
+                [
+                    (user_id, rid, kind, value, changed, source)
+                    for rid, kind, value, changed in rows
+                ],
             )
         return len(rows)
 

@@ -1,0 +1,283 @@
+"""Queue operations from the command line: enqueue, stats, show, dead letters, pause.
+
+Each command finds the domain's generated package (``--out``, default
+``generated/``) to validate payloads and to know which domains exist.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jobctl.loading import LoadError, load_queue
+from runtime import (
+    Connection,
+    InvalidOptionsError,
+    InvalidPayloadError,
+    JobOptions,
+    QueueAdmin,
+    UnknownJobError,
+    enqueue,
+)
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+OutOption = Annotated[Path, typer.Option("--out", help="Folder of the generated domain packages.")]
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--redis-url",
+        envvar="REDIS_URL",
+        help="Redis URL (default: REDIS_URL, then REDIS_HOST/PORT).",
+    ),
+]
+PrefixOption = Annotated[str, typer.Option("--prefix", help="Key prefix the queues live under.")]
+DomainArg = Annotated[str, typer.Argument(help="The domain (queue), as named in jobs.yaml.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _connection(url: str | None, prefix: str) -> Connection:
+    return Connection(url, prefix=prefix)
+
+
+def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
+    try:
+        load_queue(domain, out)
+    except LoadError as error:
+        raise fail(str(error)) from error
+    return QueueAdmin(domain, _connection(url, prefix))
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def enqueue_command(
+    domain: DomainArg,
+    job: Annotated[str, typer.Argument(help="The job name, e.g. sync_data.")],
+    payload: Annotated[
+        str, typer.Argument(help="The payload as JSON (validated before enqueueing).")
+    ],
+    delay: Annotated[float | None, typer.Option(help="Seconds before the job may run.")] = None,
+    priority: Annotated[int | None, typer.Option(help="Higher runs earlier.")] = None,
+    attempts: Annotated[int | None, typer.Option(help="Total tries, the first included.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds one attempt may take.")] = None,
+    job_id: Annotated[
+        str | None,
+        typer.Option("--job-id", help="Idempotency key: an existing id is not added again."),
+    ] = None,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Validate a payload against the job's schema, enqueue it, and print the job id."""
+    try:
+        queue = load_queue(domain, out)
+    except LoadError as error:
+        raise fail(str(error)) from error
+    try:
+        data: Any = json.loads(payload)
+    except json.JSONDecodeError as error:
+        raise fail(f"the payload is not JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise fail("the payload must be a JSON object")
+    options = JobOptions(
+        delay=delay, priority=priority, attempts=attempts, timeout=timeout, job_id=job_id
+    )
+    connection = _connection(redis_url, prefix)
+    try:
+        handle = enqueue(queue, job, data, options, connection)
+    except (InvalidPayloadError, UnknownJobError, InvalidOptionsError) as error:
+        raise fail(str(error)) from error
+    finally:
+        connection.close()
+    typer.echo(handle.id)
+
+
+def stats_command(
+    domain: Annotated[
+        str | None, typer.Argument(help="One domain; all domains when omitted.")
+    ] = None,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Show how many jobs each queue holds, by state."""
+    domains = [domain] if domain else sorted(p.parent.name for p in out.glob("*/__init__.py"))
+    if not domains:
+        raise fail(f"{out}/ holds no domain packages; run `jobctl generate`")
+    connection = _connection(redis_url, prefix)
+    table = Table(title="Queues")
+    for column in (
+        "domain",
+        "waiting",
+        "delayed",
+        "active",
+        "completed",
+        "failed",
+        "dead",
+        "paused",
+    ):
+        table.add_column(column, justify="left" if column == "domain" else "right")
+    try:
+        for name in domains:
+            try:
+                load_queue(name, out)
+            except LoadError as error:
+                raise fail(str(error)) from error
+            counts = QueueAdmin(name, connection).counts()
+            table.add_row(
+                name,
+                str(counts.waiting),
+                str(counts.delayed),
+                str(counts.active),
+                str(counts.completed),
+                str(counts.failed),
+                f"[red]{counts.dead}[/red]" if counts.dead else "0",
+                "yes" if counts.paused else "no",
+            )
+    finally:
+        connection.close()
+    out_console.print(table)
+
+
+def show_command(
+    domain: DomainArg,
+    job_id: Annotated[str, typer.Argument(help="The job id that enqueue printed.")],
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Show one job: state, attempts, errors, result."""
+    admin = _admin(domain, out, redis_url, prefix)
+    info = admin.job(job_id)
+    if info is None:
+        raise fail(f"no job {job_id!r} in {domain} (never added, or removed by retention)", 1)
+    table = Table(show_header=False, title=f"{domain}/{info.name} #{info.id}")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    rows = [
+        ("state", info.state.value),
+        ("attempts", f"{info.attempts_made} of {info.attempts_allowed}"),
+        ("priority", str(info.priority)),
+        ("payload", info.payload),
+        ("result", info.result or "-"),
+        ("enqueued", _when(info.enqueued_at)),
+        ("started", _when(info.started_at)),
+        ("finished", _when(info.finished_at)),
+    ]
+    if info.ready_at:
+        rows.append(("ready at", _when(info.ready_at)))
+    if info.dead_reason:
+        rows.append(("dead because", info.dead_reason))
+    if info.stalls:
+        rows.append(("stalls", str(info.stalls)))
+    rows.extend((f"attempt {e.attempt} error", e.reason) for e in info.errors)
+    for field, value in rows:
+        table.add_row(field, value)
+    out_console.print(table)
+
+
+dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args_is_help=True)
+
+
+@dlq_app.command("list")
+def dlq_list(
+    domain: DomainArg,
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 50,
+    offset: Annotated[int, typer.Option(help="How many to skip.")] = 0,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """List dead-lettered jobs with the reason each one failed."""
+    admin = _admin(domain, out, redis_url, prefix)
+    letters = admin.dead_letters(limit=limit, offset=offset)
+    table = Table(title=f"Dead letters of {domain} ({admin.counts().dead} in all)")
+    for column in ("id", "job", "attempts", "failed at", "reason"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(
+            letter.id, letter.name, str(letter.attempts), _when(letter.failed_at), letter.reason
+        )
+    out_console.print(table)
+
+
+@dlq_app.command("retry")
+def dlq_retry(
+    domain: DomainArg,
+    job_ids: Annotated[list[str] | None, typer.Argument(help="Ids to retry.")] = None,
+    all_jobs: Annotated[bool, typer.Option("--all", help="Retry every dead-lettered job.")] = False,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Put dead-lettered jobs back in the queue with fresh attempts."""
+    if bool(job_ids) == all_jobs:
+        raise fail("name the job ids to retry, or pass --all (not both)")
+    admin = _admin(domain, out, redis_url, prefix)
+    count = admin.retry_dead(None if all_jobs else job_ids)
+    out_console.print(f"re-enqueued {count} job(s) of {domain}")
+    if job_ids and count < len(job_ids):
+        raise fail(f"{len(job_ids) - count} of the ids were not in the dead-letter queue", 1)
+
+
+@dlq_app.command("purge")
+def dlq_purge(
+    domain: DomainArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Delete every dead-lettered job of a domain."""
+    admin = _admin(domain, out, redis_url, prefix)
+    dead = admin.counts().dead
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(f"refusing to delete {dead} dead job(s) without --yes")
+        typer.confirm(f"Delete {dead} dead job(s) of {domain}?", abort=True)
+    out_console.print(f"purged {admin.purge_dead()} dead job(s) of {domain}")
+
+
+def pause_command(
+    domain: DomainArg,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Stop workers of a domain from starting new jobs (running ones finish)."""
+    _admin(domain, out, redis_url, prefix).pause()
+    out_console.print(f"{domain} paused")
+
+
+def resume_command(
+    domain: DomainArg,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Let workers of a paused domain start jobs again."""
+    _admin(domain, out, redis_url, prefix).resume()
+    out_console.print(f"{domain} resumed")
+
+
+def register_ops_commands(app: typer.Typer) -> None:
+    app.command("enqueue")(enqueue_command)
+    app.command("stats")(stats_command)
+    app.command("show")(show_command)
+    app.add_typer(dlq_app, name="dlq")
+    app.command("pause")(pause_command)
+    app.command("resume")(resume_command)
