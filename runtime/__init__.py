@@ -1,5 +1,6 @@
 """jobcontracts runtime: a small, atomic Redis job runtime for generated job contracts."""
 
+from runtime.admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
 from runtime.connection import Connection, default_connection
 from runtime.context import JobContext
 from runtime.definitions import JobDefinition, QueueDefinition
@@ -17,13 +18,15 @@ from runtime.errors import (
 )
 from runtime.handle import AsyncJob, Job, JobState
 from runtime.options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
-from runtime.producer import enqueue, enqueue_async
-from runtime.worker import Worker, WorkerSettings
+from runtime.producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
+from runtime.worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
 
 __all__ = [
     "AsyncJob",
     "Backoff",
+    "BulkItem",
     "Connection",
+    "DeadLetter",
     "Duration",
     "InvalidOptionsError",
     "InvalidPayloadError",
@@ -33,11 +36,15 @@ __all__ = [
     "JobDeadError",
     "JobDefaults",
     "JobDefinition",
+    "JobInfo",
     "JobNotFoundError",
     "JobOptions",
     "JobState",
     "MissingHandlerError",
+    "QueueAdmin",
+    "QueueCounts",
     "QueueDefinition",
+    "RateLimit",
     "RemovePolicy",
     "Repeat",
     "ResultTimeoutError",
@@ -49,4 +56,8 @@ __all__ = [
     "default_connection",
     "enqueue",
     "enqueue_async",
+    "enqueue_many",
+    "enqueue_many_async",
+    "run_forever",
+    "run_workers",
 ]

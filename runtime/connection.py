@@ -1,10 +1,75 @@
 """Where Redis is: one place that turns configuration into clients.
 
-INTERFACE STUB: the signatures are fixed (the generated code depends on them);
-the bodies are implemented by the runtime.
+Producers, workers, handles and the admin API all get their clients here, so
+timeouts, health checks and reconnect policy are configured exactly once.
+Clients are created lazily: constructing a ``Connection`` touches no socket.
 """
 
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
 from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+import redis.asyncio
+import redis.asyncio.retry
+import redis.retry
+from redis.backoff import ExponentialWithJitterBackoff
+
+from runtime.keys import validate_name
+
+Clock = Callable[[], int]
+"""Returns the current time in integer milliseconds since the epoch."""
+
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+"""Errors that mean "Redis is unreachable right now", worth retrying later."""
+
+
+def system_clock() -> int:
+    """Wall-clock milliseconds: what every timestamp stored in Redis uses."""
+    return time.time_ns() // 1_000_000
+
+
+def url_from_env() -> str:
+    """``REDIS_URL``, else ``redis://$REDIS_HOST:$REDIS_PORT/0``, else localhost:6379."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    host = os.environ.get("REDIS_HOST") or "localhost"
+    port = os.environ.get("REDIS_PORT") or "6379"
+    return f"redis://{host}:{port}/0"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """Socket and reconnect policy shared by the sync and asyncio clients.
+
+    The defaults retry connection and timeout errors with exponential backoff
+    (50 ms doubling, capped at 2 s, 8 retries: about 10 s in total), so a Redis
+    restart is ridden out by in-flight calls; after that the error surfaces.
+    ``socket_timeout`` must stay above the longest blocking call (the worker
+    blocks at most ``WorkerSettings.idle_block`` seconds).
+    """
+
+    socket_timeout: float = 10.0
+    connect_timeout: float = 5.0
+    health_check_interval: int = 15
+    retries: int = 8
+    backoff_base: float = 0.05
+    backoff_cap: float = 2.0
 
 
 class Connection:
@@ -12,13 +77,131 @@ class Connection:
 
     ``url`` defaults to ``REDIS_URL``, then ``redis://$REDIS_HOST:$REDIS_PORT``.
     Keys look like ``{prefix}:{{domain}}:wait``; tests use their own prefix.
+    ``clock`` (milliseconds) is the time written into Redis; tests pass a
+    manual clock to drive delays and backoff without sleeping.
+
+    One sync client is shared by all threads; one asyncio client is kept per
+    event loop (an asyncio connection pool cannot be used from another loop).
     """
 
-    def __init__(self, url: str | None = None, *, prefix: str = "jobs") -> None:
-        self.url = url
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        prefix: str = "jobs",
+        clock: Clock | None = None,
+        settings: ClientSettings | None = None,
+    ) -> None:
+        validate_name("prefix", prefix)
+        self.url = url or url_from_env()
         self.prefix = prefix
+        self.clock: Clock = clock or system_clock
+        self.settings = settings or ClientSettings()
+        self._lock = threading.Lock()
+        self._sync: redis.Redis | None = None
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"Connection({_redact(self.url)!r}, prefix={self.prefix!r})"
+
+    def now_ms(self) -> int:
+        return self.clock()
+
+    def sync_client(self) -> redis.Redis:
+        """The shared blocking client (created on first use)."""
+        client = self._sync
+        if client is None:
+            with self._lock:
+                client = self._sync
+                if client is None:
+                    client = self._sync = self._build_sync()
+        return client
+
+    def async_client(self) -> redis.asyncio.Redis:
+        """The asyncio client of the running event loop (created on first use)."""
+        loop = asyncio.get_running_loop()
+        client = self._async.get(loop)
+        if client is None:
+            client = self._async[loop] = self._build_async()
+        return client
+
+    def close(self) -> None:
+        """Close the sync client and forget asyncio clients (use ``aclose`` inside a loop)."""
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+        for loop, aclient in list(self._async.items()):
+            if not loop.is_closed() and not loop.is_running():
+                loop.run_until_complete(aclient.aclose())
+        self._async.clear()
+
+    async def aclose(self) -> None:
+        """Close the asyncio client of the running loop and the sync client."""
+        loop = asyncio.get_running_loop()
+        aclient = self._async.pop(loop, None)
+        if aclient is not None:
+            await aclient.aclose()
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+
+    def _client_kwargs(self) -> dict[str, object]:
+        s = self.settings
+        return {
+            "socket_timeout": s.socket_timeout,
+            "socket_connect_timeout": s.connect_timeout,
+            "socket_keepalive": True,
+            "health_check_interval": s.health_check_interval,
+            "decode_responses": False,
+        }
+
+    def _backoff(self) -> ExponentialWithJitterBackoff:
+        return ExponentialWithJitterBackoff(
+            cap=self.settings.backoff_cap, base=self.settings.backoff_base
+        )
+
+    def _build_sync(self) -> redis.Redis:
+        retry = redis.retry.Retry(
+            self._backoff(),
+            self.settings.retries,
+            supported_errors=(redis.ConnectionError, redis.TimeoutError),
+        )
+        return redis.Redis.from_url(self.url, retry=retry, **self._client_kwargs())
+
+    def _build_async(self) -> redis.asyncio.Redis:
+        # The asyncio client needs the asyncio Retry class: the sync one is
+        # accepted but silently disables retrying.
+        retry = redis.asyncio.retry.Retry(
+            self._backoff(),
+            self.settings.retries,
+            supported_errors=(redis.ConnectionError, redis.TimeoutError),
+        )
+        return redis.asyncio.Redis.from_url(self.url, retry=retry, **self._client_kwargs())  # type: ignore[arg-type]
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for logs and reprs."""
+    if "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if user else f"{scheme}://***@{host}"
+
+
+_default: Connection | None = None
+_default_lock = threading.Lock()
 
 
 def default_connection() -> Connection:
     """The process-wide connection built from the environment on first use."""
-    raise NotImplementedError
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Connection()
+    return _default

@@ -20,10 +20,12 @@ def to_milliseconds(value: Duration) -> int:
         raise TypeError("a duration must be a timedelta or a number of seconds, not a bool")
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
-    elif isinstance(value, int | float):
+    elif isinstance(value, int | float):  # pyright: ignore[reportUnnecessaryIsInstance]
         seconds = float(value)
     else:
-        raise TypeError(f"a duration must be a timedelta or a number of seconds, got {type(value).__name__}")
+        raise TypeError(
+            f"a duration must be a timedelta or a number of seconds, got {type(value).__name__}"
+        )
     if math.isnan(seconds) or math.isinf(seconds):
         raise ValueError(f"a duration must be finite, got {seconds!r}")
     if seconds < 0:

@@ -20,7 +20,19 @@ class UnknownJobError(JobContractsError):
 
 
 class InvalidPayloadError(JobContractsError):
-    """A payload failed validation; nothing was written to Redis."""
+    """A payload failed validation; nothing was written to Redis.
+
+    ``domain``, ``job_name`` and ``fields`` (the dotted paths of the failing
+    fields, by wire name) say what was wrong without parsing the message.
+    """
+
+    def __init__(
+        self, message: str, *, domain: str = "", job_name: str = "", fields: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.domain = domain
+        self.job_name = job_name
+        self.fields = fields
 
 
 class InvalidOptionsError(JobContractsError):

@@ -1,37 +1,102 @@
 """Handles to enqueued jobs: ask their state, wait for their typed result.
 
-INTERFACE STUB: the signatures are fixed (the generated code depends on them).
+Waiting is push-based, not polling: ``watch_job.lua`` either returns the
+outcome of a finished job or registers the caller as a waiter; the worker's
+settle step then pushes the outcome (result JSON or dead reason) onto a
+short-lived list the caller blocks on with BLPOP. The pushed message carries
+the result itself, so it survives ``remove_on_complete=True``.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Generic, TypeVar
+import time
+from typing import Any, Generic, TypeVar, cast
 
-from runtime.durations import Duration
+from pydantic import BaseModel
+
+from runtime.connection import Connection
+from runtime.durations import Duration, to_milliseconds
+from runtime.errors import JobDeadError, JobNotFoundError, ResultTimeoutError
+from runtime.scripts import queue_scripts
+from runtime.states import JobState
+
+__all__ = ["AsyncJob", "Job", "JobState"]
 
 ResultT = TypeVar("ResultT")
 
-
-class JobState(StrEnum):
-    WAITING = "waiting"
-    DELAYED = "delayed"
-    ACTIVE = "active"
-    FAILED = "failed"  # an attempt failed; waiting out its backoff before the next
-    COMPLETED = "completed"
-    DEAD = "dead"  # in the dead-letter queue
-    UNKNOWN = "unknown"  # never existed, or removed by retention
+BLOCK_SLICE_S = 5.0
+"""Longest single BLPOP; stays below the client's socket timeout."""
 
 
-class Job(Generic[ResultT]):
-    """A synchronous handle, returned by the generated ``add_job``."""
+def _deadline(timeout: Duration | None) -> float | None:
+    return None if timeout is None else time.monotonic() + to_milliseconds(timeout) / 1000
+
+
+def _slice(deadline: float | None, job_id: str) -> float:
+    if deadline is None:
+        return BLOCK_SLICE_S
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise ResultTimeoutError(f"job {job_id} did not finish in time")
+    return max(min(remaining, BLOCK_SLICE_S), 0.001)
+
+
+class _Base:
+    __slots__ = ("_connection", "_created", "_domain", "_id", "_result_model")
+
+    def __init__(
+        self,
+        job_id: str,
+        domain: str,
+        result_model: type[BaseModel] | None,
+        connection: Connection,
+        *,
+        created: bool = True,
+    ) -> None:
+        self._id = job_id
+        self._domain = domain
+        self._result_model = result_model
+        self._connection = connection
+        self._created = created
 
     @property
     def id(self) -> str:
-        raise NotImplementedError
+        return self._id
+
+    @property
+    def domain(self) -> str:
+        return self._domain
+
+    @property
+    def created(self) -> bool:
+        """False when an explicit ``job_id`` already existed and nothing was added."""
+        return self._created
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._domain}:{self._id})"
+
+    def _outcome(self, kind: str, data: bytes) -> Any:
+        if kind == "c":
+            if self._result_model is None:
+                return None
+            return self._result_model.model_validate_json(data)
+        if kind == "d":
+            raise JobDeadError(
+                f"job {self._domain}:{self._id} is dead: {data.decode(errors='replace')}"
+            )
+        raise JobNotFoundError(
+            f"job {self._domain}:{self._id} does not exist (never did, or was removed)"
+        )
+
+
+class Job(_Base, Generic[ResultT]):
+    """A synchronous handle, returned by the generated ``add_job``."""
+
+    __slots__ = ()
 
     def status(self) -> JobState:
-        raise NotImplementedError
+        raw = queue_scripts(self._connection, self._domain).read_job(self._id, fields=False)
+        return JobState.UNKNOWN if raw is None else JobState(raw.state)
 
     def result(self, timeout: Duration | None = None) -> ResultT:
         """Wait for the job to finish and return its typed result.
@@ -39,18 +104,51 @@ class Job(Generic[ResultT]):
         Raises ``JobDeadError`` if it ended in the dead-letter queue and
         ``ResultTimeoutError`` if ``timeout`` passes first.
         """
-        raise NotImplementedError
+        deadline = _deadline(timeout)
+        scripts = queue_scripts(self._connection, self._domain)
+        kind, data = scripts.watch_job(self._id)
+        client = self._connection.sync_client()
+        done_key = scripts.keys.done(self._id)
+        while kind == "p":
+            got = cast(
+                "list[bytes] | None", client.blpop([done_key], timeout=_slice(deadline, self._id))
+            )
+            if got is not None:
+                kind, data = got[1][:1].decode(), got[1][1:]
+            else:
+                raw = scripts.read_job(self._id, fields=False)
+                if raw is None or raw.state in ("completed", "dead"):
+                    kind, data = scripts.watch_job(self._id)
+        return cast("ResultT", self._outcome(kind, data))
 
 
-class AsyncJob(Generic[ResultT]):
+class AsyncJob(_Base, Generic[ResultT]):
     """The asyncio twin of ``Job``, returned by the generated ``add_job_async``."""
 
-    @property
-    def id(self) -> str:
-        raise NotImplementedError
+    __slots__ = ()
 
     async def status(self) -> JobState:
-        raise NotImplementedError
+        raw = await queue_scripts(self._connection, self._domain).read_job_async(
+            self._id, fields=False
+        )
+        return JobState.UNKNOWN if raw is None else JobState(raw.state)
 
     async def result(self, timeout: Duration | None = None) -> ResultT:
-        raise NotImplementedError
+        """Wait for the job to finish and return its typed result (see ``Job.result``)."""
+        deadline = _deadline(timeout)
+        scripts = queue_scripts(self._connection, self._domain)
+        kind, data = await scripts.watch_job_async(self._id)
+        client = self._connection.async_client()
+        done_key = scripts.keys.done(self._id)
+        while kind == "p":
+            got = cast(
+                "list[bytes] | None",
+                await client.blpop([done_key], timeout=_slice(deadline, self._id)),
+            )
+            if got is not None:
+                kind, data = got[1][:1].decode(), got[1][1:]
+            else:
+                raw = await scripts.read_job_async(self._id, fields=False)
+                if raw is None or raw.state in ("completed", "dead"):
+                    kind, data = await scripts.watch_job_async(self._id)
+        return cast("ResultT", self._outcome(kind, data))

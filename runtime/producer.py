@@ -1,19 +1,51 @@
 """Enqueueing: validate the payload, then one round trip to Redis.
 
-INTERFACE STUB: the signatures are fixed (the generated code depends on them).
+Validation and option merging happen in Python before any I/O, so a bad
+payload or contradictory options never write a byte. A single job is one
+``add_jobs.lua`` call (hash + index + wake-up marker, or the existing id for
+an explicit ``job_id``: idempotent enqueue). ``enqueue_many`` validates
+everything first, then sends the jobs in chunks, one script call per chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
-from runtime.connection import Connection
+from runtime.connection import Connection, default_connection
 from runtime.definitions import QueueDefinition
+from runtime.errors import InvalidOptionsError
 from runtime.handle import AsyncJob, Job
 from runtime.options import JobOptions
+from runtime.repeat import first_occurrence, repeat_definition
+from runtime.resolution import ResolvedOptions, repeat_key, resolve
+from runtime.scripts import Arg, queue_scripts
+from runtime.serialization import dump_payload, job_definition
+
+Payload: TypeAlias = BaseModel | Mapping[str, Any]
+BulkItem: TypeAlias = tuple[str, Payload] | tuple[str, Payload, JobOptions]
+"""One job of ``enqueue_many``: ``(name, payload)`` or ``(name, payload, options)``."""
+
+DEFAULT_CHUNK = 1000
+_NO_OPTIONS = JobOptions()
+
+
+def _prepare(
+    queue: QueueDefinition, name: str, payload: Payload, options: JobOptions
+) -> tuple[ResolvedOptions, str]:
+    payload_json = dump_payload(queue, name, payload)
+    return resolve(job_definition(queue, name), options), payload_json
+
+
+def _repeat_args(
+    name: str, payload: str, resolved: ResolvedOptions, now_ms: int
+) -> tuple[str, str, int]:
+    assert resolved.repeat is not None
+    key = repeat_key(name, resolved.repeat, payload, resolved.job_id)
+    first = first_occurrence(resolved.repeat, now_ms + resolved.delay_ms)
+    return key, repeat_definition(name, payload, resolved, resolved.repeat), first
 
 
 def enqueue(
@@ -23,8 +55,22 @@ def enqueue(
     options: JobOptions,
     connection: Connection | None = None,
 ) -> Job[Any]:
-    """Validate ``payload`` against the job's model and add the job; nothing is written if invalid."""
-    raise NotImplementedError
+    """Validate ``payload`` against the job's model and add the job; nothing is written if invalid.
+
+    With ``options.repeat`` the repeat is stored and the handle points at its
+    first occurrence (``repeat:<key>:<ms>``, delayed until then).
+    """
+    resolved, payload_json = _prepare(queue, name, payload, options)
+    conn = connection or default_connection()
+    scripts = queue_scripts(conn, queue.domain)
+    result_model = queue.jobs[name].result_model
+    now = conn.now_ms()
+    if resolved.repeat is not None:
+        key, definition, first = _repeat_args(name, payload_json, resolved, now)
+        job_id, _, created = scripts.add_repeat(now, key, definition, first)
+        return Job(job_id, queue.domain, result_model, conn, created=created)
+    ((job_id, created),) = scripts.add_jobs(now, (resolved.wire(name, payload_json),))
+    return Job(job_id, queue.domain, result_model, conn, created=created)
 
 
 async def enqueue_async(
@@ -34,4 +80,86 @@ async def enqueue_async(
     options: JobOptions,
     connection: Connection | None = None,
 ) -> AsyncJob[Any]:
-    raise NotImplementedError
+    """The asyncio twin of ``enqueue``."""
+    resolved, payload_json = _prepare(queue, name, payload, options)
+    conn = connection or default_connection()
+    scripts = queue_scripts(conn, queue.domain)
+    result_model = queue.jobs[name].result_model
+    now = conn.now_ms()
+    if resolved.repeat is not None:
+        key, definition, first = _repeat_args(name, payload_json, resolved, now)
+        job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
+        return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
+    ((job_id, created),) = await scripts.add_jobs_async(now, (resolved.wire(name, payload_json),))
+    return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
+
+
+def _prepare_many(
+    queue: QueueDefinition, jobs: Iterable[BulkItem]
+) -> list[tuple[str, tuple[Arg, ...]]]:
+    prepared: list[tuple[str, tuple[Arg, ...]]] = []
+    for item in jobs:
+        name, payload = item[0], item[1]
+        options = item[2] if len(item) == 3 else _NO_OPTIONS
+        resolved, payload_json = _prepare(queue, name, payload, options)
+        if resolved.repeat is not None:
+            raise InvalidOptionsError(
+                "enqueue_many does not take repeat options; use enqueue for repeats"
+            )
+        prepared.append((name, resolved.wire(name, payload_json)))
+    return prepared
+
+
+def _chunks(
+    items: Sequence[tuple[str, tuple[Arg, ...]]], size: int
+) -> Iterable[Sequence[tuple[str, tuple[Arg, ...]]]]:
+    if size < 1:
+        raise ValueError("chunk_size must be >= 1")
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def enqueue_many(
+    queue: QueueDefinition,
+    jobs: Iterable[BulkItem],
+    connection: Connection | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> list[Job[Any]]:
+    """Validate every job, then add them in chunks (one script call per chunk).
+
+    Nothing is written if any payload or option is invalid. Each chunk is
+    atomic; chunks are not atomic with each other. Repeats are refused.
+    """
+    prepared = _prepare_many(queue, jobs)
+    conn = connection or default_connection()
+    scripts = queue_scripts(conn, queue.domain)
+    handles: list[Job[Any]] = []
+    for chunk in _chunks(prepared, chunk_size):
+        added = scripts.add_jobs(conn.now_ms(), [wire for _, wire in chunk])
+        for (name, _), (job_id, created) in zip(chunk, added, strict=True):
+            handles.append(
+                Job(job_id, queue.domain, queue.jobs[name].result_model, conn, created=created)
+            )
+    return handles
+
+
+async def enqueue_many_async(
+    queue: QueueDefinition,
+    jobs: Iterable[BulkItem],
+    connection: Connection | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> list[AsyncJob[Any]]:
+    """The asyncio twin of ``enqueue_many``."""
+    prepared = _prepare_many(queue, jobs)
+    conn = connection or default_connection()
+    scripts = queue_scripts(conn, queue.domain)
+    handles: list[AsyncJob[Any]] = []
+    for chunk in _chunks(prepared, chunk_size):
+        added = await scripts.add_jobs_async(conn.now_ms(), [wire for _, wire in chunk])
+        for (name, _), (job_id, created) in zip(chunk, added, strict=True):
+            handles.append(
+                AsyncJob(job_id, queue.domain, queue.jobs[name].result_model, conn, created=created)
+            )
+    return handles

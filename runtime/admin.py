@@ -1,0 +1,282 @@
+"""Inspection and operations on one queue: what ``jobctl stats/show/dlq/pause/resume`` use.
+
+Every method has a sync form and an ``_async`` twin. Reads are plain pipelined
+commands (one round trip); state changes that must be atomic go through
+``scripts.py``. Timestamps come back as aware UTC datetimes.
+"""
+
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from runtime.connection import Connection, default_connection
+from runtime.repeat import RepeatInfo, parse_repeat
+from runtime.resolution import MAX_PRIORITY
+from runtime.scripts import RawJob, queue_scripts
+from runtime.serialization import ErrorRecord, parse_errors
+from runtime.states import JobState
+
+PAGE = 1000
+_SEQ_SPAN = 2**32
+_PRIORITY_OFFSET = 1_048_576
+assert _PRIORITY_OFFSET > MAX_PRIORITY
+
+
+def _dt(ms: Any) -> datetime | None:
+    if ms is None or ms == b"":
+        return None
+    return datetime.fromtimestamp(int(float(ms)) / 1000, tz=UTC)
+
+
+def _text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode(errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    waiting: int
+    delayed: int
+    active: int
+    completed: int
+    failed: int
+    dead: int
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    """Everything stored about one job. ``payload``/``result`` are raw JSON text."""
+
+    id: str
+    state: JobState
+    name: str
+    payload: str
+    priority: int
+    attempts_made: int
+    attempts_allowed: int
+    stalls: int
+    errors: list[ErrorRecord]
+    result: str | None
+    dead_reason: str | None
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    ready_at: datetime | None
+    """For delayed and failed (backoff) jobs: when they become ready."""
+    lease_expires_at: datetime | None
+    backoff: str
+    timeout_ms: int
+    repeat_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: str
+    name: str
+    reason: str
+    error_type: str | None
+    error_message: str | None
+    failed_at: datetime | None
+    attempts: int
+
+
+def _job_info(job_id: str, raw: RawJob) -> JobInfo:
+    f = raw.fields
+    score = int(f.get("s", b"0"))
+    state = JobState(raw.state)
+    return JobInfo(
+        id=job_id,
+        state=state,
+        name=(_text(f.get("n")) or ""),
+        payload=(_text(f.get("d")) or ""),
+        priority=_PRIORITY_OFFSET - score // _SEQ_SPAN,
+        attempts_made=int(f.get("m", b"0")),
+        attempts_allowed=int(f.get("a", b"0")),
+        stalls=int(f.get("st", b"0")),
+        errors=parse_errors(f.get("er")),
+        result=_text(f.get("r")),
+        dead_reason=_text(f.get("dr")),
+        enqueued_at=_dt(f.get("ts")),
+        started_at=_dt(f.get("sa")),
+        finished_at=_dt(f.get("ft")),
+        ready_at=_dt(raw.score) if state in (JobState.DELAYED, JobState.FAILED) else None,
+        lease_expires_at=_dt(raw.score) if state is JobState.ACTIVE else None,
+        backoff=(_text(f.get("b")) or ""),
+        timeout_ms=int(f.get("t", b"0")),
+        repeat_key=_text(f.get("rk")),
+    )
+
+
+def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadLetter:
+    name, reason, errors, made = fields
+    last = parse_errors(errors)[-1:] if errors else []
+    return DeadLetter(
+        id=job_id,
+        name=_text(name) or "",
+        reason=_text(reason) or "",
+        error_type=last[0].type if last else None,
+        error_message=last[0].message if last else None,
+        failed_at=_dt(score),
+        attempts=int(made or 0),
+    )
+
+
+class QueueAdmin:
+    """Operate one queue (``domain``) on ``connection`` (default: from the environment)."""
+
+    def __init__(self, domain: str, connection: Connection | None = None) -> None:
+        self.domain = domain
+        self.connection = connection or default_connection()
+        self._scripts = queue_scripts(self.connection, domain)
+        self.keys = self._scripts.keys
+
+    # ------------------------------------------------------------ counts
+    def _count_cmds(self, pipe: Any) -> None:
+        k = self.keys
+        for key in (k.wait, k.delayed, k.active, k.completed, k.retry, k.dead):
+            pipe.zcard(key)
+        pipe.exists(k.paused)
+
+    @staticmethod
+    def _counts(reply: list[int]) -> QueueCounts:
+        waiting, delayed, active, completed, failed, dead, paused = reply
+        return QueueCounts(waiting, delayed, active, completed, failed, dead, bool(paused))
+
+    def counts(self) -> QueueCounts:
+        pipe = self.connection.sync_client().pipeline(transaction=False)
+        self._count_cmds(pipe)
+        return self._counts(pipe.execute())
+
+    async def counts_async(self) -> QueueCounts:
+        pipe = self.connection.async_client().pipeline(transaction=False)
+        self._count_cmds(pipe)
+        return self._counts(await pipe.execute())
+
+    # ------------------------------------------------------------ one job
+    def job(self, job_id: str) -> JobInfo | None:
+        raw = self._scripts.read_job(job_id)
+        return None if raw is None else _job_info(job_id, raw)
+
+    async def job_async(self, job_id: str) -> JobInfo | None:
+        raw = await self._scripts.read_job_async(job_id)
+        return None if raw is None else _job_info(job_id, raw)
+
+    # ------------------------------------------------------------ dead letters
+    def _dead_cmds(self, pipe: Any, ids: Sequence[bytes]) -> None:
+        for job_id in ids:
+            pipe.hmget(self.keys.job_prefix + job_id.decode(), ["n", "dr", "er", "m"])
+
+    def dead_letters(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
+        """Newest first."""
+        client = self.connection.sync_client()
+        entries = cast(
+            "list[tuple[bytes, float]]",
+            client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
+        )
+        pipe = client.pipeline(transaction=False)
+        self._dead_cmds(pipe, [i for i, _ in entries])
+        rows = pipe.execute() if entries else []
+        return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+
+    async def dead_letters_async(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
+        client = self.connection.async_client()
+        entries = cast(
+            "list[tuple[bytes, float]]",
+            await client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
+        )
+        pipe = client.pipeline(transaction=False)
+        self._dead_cmds(pipe, [i for i, _ in entries])
+        rows = await pipe.execute() if entries else []
+        return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+
+    def retry_dead(self, job_ids: Sequence[str] | None = None) -> int:
+        """Move dead jobs (all when ``job_ids`` is None) back to wait with attempts reset."""
+        if job_ids is not None:
+            return sum(
+                self._scripts.retry_dead(job_ids[i : i + PAGE])
+                for i in range(0, len(job_ids), PAGE)
+            )
+        members = cast("list[bytes]", self.connection.sync_client().zrange(self.keys.dead, 0, -1))
+        snapshot = [i.decode() for i in members]
+        return self.retry_dead(snapshot)
+
+    async def retry_dead_async(self, job_ids: Sequence[str] | None = None) -> int:
+        if job_ids is None:
+            client = self.connection.async_client()
+            members = cast("list[bytes]", await client.zrange(self.keys.dead, 0, -1))
+            job_ids = [i.decode() for i in members]
+        moved = 0
+        for i in range(0, len(job_ids), PAGE):
+            moved += await self._scripts.retry_dead_async(job_ids[i : i + PAGE])
+        return moved
+
+    def purge_dead(self) -> int:
+        """Delete every dead-lettered job; returns how many."""
+        total = 0
+        while n := self._scripts.purge_dead(PAGE):
+            total += n
+        return total
+
+    async def purge_dead_async(self) -> int:
+        total = 0
+        while n := await self._scripts.purge_dead_async(PAGE):
+            total += n
+        return total
+
+    # ------------------------------------------------------------ pause / resume
+    def pause(self) -> None:
+        """Workers stop claiming (running jobs finish); producers can still enqueue."""
+        self.connection.sync_client().set(self.keys.paused, b"1")
+
+    async def pause_async(self) -> None:
+        await self.connection.async_client().set(self.keys.paused, b"1")
+
+    def resume(self) -> None:
+        pipe = self.connection.sync_client().pipeline(transaction=True)
+        pipe.delete(self.keys.paused)
+        pipe.zadd(self.keys.marker, {"0": 0})
+        pipe.execute()
+
+    async def resume_async(self) -> None:
+        pipe = self.connection.async_client().pipeline(transaction=True)
+        pipe.delete(self.keys.paused)
+        pipe.zadd(self.keys.marker, {"0": 0})
+        await pipe.execute()
+
+    # ------------------------------------------------------------ repeats
+    @staticmethod
+    def _repeats(flat: dict[bytes, bytes], scores: dict[bytes, float]) -> list[RepeatInfo]:
+        out = []
+        for key, raw in flat.items():
+            if key.startswith(b"#"):
+                continue
+            out.append(parse_repeat(key.decode(), raw, flat.get(b"#" + key), scores.get(key)))
+        return sorted(out, key=lambda r: (r.next_ms or 0, r.key))
+
+    def repeats(self) -> list[RepeatInfo]:
+        client = self.connection.sync_client()
+        pipe = client.pipeline(transaction=False)
+        pipe.hgetall(self.keys.repeats)
+        pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
+        flat, scored = pipe.execute()
+        return self._repeats(flat, dict(scored))
+
+    async def repeats_async(self) -> list[RepeatInfo]:
+        pipe = self.connection.async_client().pipeline(transaction=False)
+        pipe.hgetall(self.keys.repeats)
+        pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
+        flat, scored = await pipe.execute()
+        return self._repeats(flat, dict(scored))
+
+    def remove_repeat(self, key: str) -> bool:
+        """Stop a repeat and drop its pending occurrence; False if there was none."""
+        return self._scripts.remove_repeat(key)
+
+    async def remove_repeat_async(self, key: str) -> bool:
+        return await self._scripts.remove_repeat_async(key)

@@ -1,0 +1,47 @@
+"""A dedicated Redis connection for a worker's hot path.
+
+The driver sends one command at a time and handles connection errors itself
+(log, back off, retry), so it does not need the pool checkout and retry
+wrapper redis-py puts around every command; skipping them saves about 30 us
+per call, which is most of the client-side cost of a claim round trip.
+A call interrupted by cancellation or a connection error disconnects, so a
+late reply can never be read as the answer to the next command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio
+from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import ResponseError
+
+
+class RawChannel:
+    """One connection taken from a client's pool and used serially by one coroutine."""
+
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self._client = client
+        self._conn: AbstractConnection | None = None
+
+    async def execute(self, *args: Any) -> Any:
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = await self._client.connection_pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            await conn.send_command(*args)
+            reply: Any = await conn.read_response()  # pyright: ignore[reportUnknownVariableType]
+            return reply  # pyright: ignore[reportUnknownVariableType]
+        except ResponseError:
+            raise  # the connection is fine; the command failed
+        except BaseException:
+            await self.close(disconnect=True)
+            raise
+
+    async def close(self, *, disconnect: bool = False) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if disconnect:
+            await conn.disconnect()
+        await self._client.connection_pool.release(conn)

@@ -1,0 +1,426 @@
+"""The engine behind ``Worker.run``: one driver coroutine plus a maintenance loop.
+
+The driver is the only code that claims and settles jobs. Each turn it sends
+everything finished since its last call together with a request for as many
+jobs as it has free room, in ONE ``finish_and_claim_jobs`` call. While a call
+is in flight, more jobs finish and queue up, so batches grow under load and a
+lone job still goes out at once when idle. When there is nothing to do, the
+driver blocks on BZPOPMIN of the queue's marker (woken by producers within
+a round trip) or on a local future (woken by a finishing job), never polling.
+
+Each job runs in its own task (cheap in asyncio, and the unit of cancellation
+for timeouts and shutdown). Jobs claimed beyond ``concurrency`` (prefetch)
+wait locally under the same lease and start the moment a slot frees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections import deque
+
+from runtime.channel import RawChannel
+from runtime.connection import CONNECTION_ERRORS, Connection
+from runtime.durations import to_milliseconds
+from runtime.execution import JobRunner
+from runtime.repeat import advance_due_repeats
+from runtime.scripts import ClaimedJob, QueueScripts, Settlement
+from runtime.worker_settings import WorkerSettings
+
+log = logging.getLogger("runtime.worker")
+
+MIN_BLOCK_S = 0.001
+DEADLINE_TICK_S = 0.01
+"""Job timeouts are enforced by 10 ms buckets: one timer per bucket, not one per job."""
+
+
+class Dispatcher:
+    """One run of one worker: owns the held jobs and talks to Redis for them."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        scripts: QueueScripts,
+        runner: JobRunner,
+        settings: WorkerSettings,
+    ) -> None:
+        self._conn = connection
+        self._scripts = scripts
+        self._runner = runner
+        self._settings = settings
+        self._domain = runner.domain
+        self._clock = connection.clock
+        self._concurrency = settings.concurrency
+        prefetch = settings.concurrency if settings.prefetch is None else settings.prefetch
+        self._capacity = settings.concurrency + prefetch
+        self._lease_ms = to_milliseconds(settings.lease)
+        self._rate = (
+            (settings.rate_limit.max, to_milliseconds(settings.rate_limit.duration))
+            if settings.rate_limit
+            else (0, 0)
+        )
+        self._token_base = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._calls = 0
+        self._running: dict[ClaimedJob, asyncio.Task[None]] = {}
+        self._prefetched: deque[ClaimedJob] = deque()
+        self._finished: list[Settlement] = []
+        self._wake: asyncio.Future[None] | None = None
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._deadlines: dict[int, set[ClaimedJob]] = {}
+        self._channel: RawChannel | None = None
+        self._marker_channel: RawChannel | None = None
+
+    # ------------------------------------------------------------ control
+    def request_stop(self) -> None:
+        """Stop claiming; ``run`` then drains and returns. Safe from any thread."""
+        self._stopping = True
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                self._poke()
+            else:
+                loop.call_soon_threadsafe(self._poke)
+
+    def _poke(self) -> None:
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    @property
+    def held(self) -> int:
+        return len(self._running) + len(self._prefetched)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        client = self._conn.async_client()
+        self._channel = RawChannel(client)
+        self._marker_channel = RawChannel(client)
+        maintenance = asyncio.create_task(self._maintain(), name=f"jobs-{self._domain}-maintenance")
+        try:
+            await self._drive()
+        finally:
+            maintenance.cancel()
+            await asyncio.gather(maintenance, return_exceptions=True)
+            try:
+                await self._shutdown()
+            finally:
+                await self._channel.close()
+                await self._marker_channel.close()
+
+    # ------------------------------------------------------------ jobs
+    def _start(self, job: ClaimedJob) -> None:
+        loop = self._loop
+        assert loop is not None
+        bucket = int((loop.time() + job.timeout_ms / 1000) / DEADLINE_TICK_S) + 1
+        job.deadline_bucket = bucket
+        jobs = self._deadlines.get(bucket)
+        if jobs is None:
+            jobs = self._deadlines[bucket] = set()
+            loop.call_at(bucket * DEADLINE_TICK_S, self._expire, bucket)
+        jobs.add(job)
+        self._running[job] = loop.create_task(self._execute(job))
+
+    def _expire(self, bucket: int) -> None:
+        """Cancel the jobs of a deadline bucket that are still running (they timed out)."""
+        for job in self._deadlines.pop(bucket, ()):
+            task = self._running.get(job)
+            if task is not None:
+                job.timed_out = True
+                task.cancel()
+
+    async def _execute(self, job: ClaimedJob) -> None:
+        try:
+            settlement = await self._runner.run(job)
+        except asyncio.CancelledError:
+            self._done(job, (job.id, job.token, "h", "", ""))
+            raise
+        except Exception:  # a bug in the runner itself: never lose the job
+            log.exception("internal error running job %s:%s", self._domain, job.id)
+            settlement = (job.id, job.token, "h", "", "")
+        self._done(job, settlement)
+
+    def _done(self, job: ClaimedJob, settlement: Settlement) -> None:
+        bucket = self._deadlines.get(job.deadline_bucket)
+        if bucket is not None:
+            bucket.discard(job)
+        if self._running.pop(job, None) is None:
+            return
+        self._finished.append(settlement)
+        if self._prefetched and not self._stopping:
+            self._start(self._prefetched.popleft())
+        self._poke()
+
+    def _accept(self, jobs: list[ClaimedJob]) -> None:
+        for job in jobs:
+            if len(self._running) < self._concurrency:
+                self._start(job)
+            else:
+                self._prefetched.append(job)
+
+    # ------------------------------------------------------------ driver
+    async def _call(
+        self, want: int, settled: list[Settlement]
+    ) -> tuple[list[ClaimedJob], int | None, int, bool]:
+        """One finish-and-claim round trip; returns (jobs, next_due_ms, rate_wait_ms, paused)."""
+        self._calls += 1
+        now = self._clock()
+        rate_max, rate_window = self._rate
+        reply = await self._scripts.finish_and_claim_async(
+            now,
+            f"{self._token_base}:{self._calls}",
+            self._lease_ms,
+            want,
+            settled,
+            rate_max,
+            rate_window,
+            channel=self._channel,
+        )
+        for job_id in reply.ignored:
+            log.warning(
+                "job %s:%s finished after its lease was lost; its outcome was ignored",
+                self._domain,
+                job_id,
+                extra={"job_id": job_id, "domain": self._domain},
+            )
+        if reply.next_repeat_ms is not None and reply.next_repeat_ms <= now:
+            created = await advance_due_repeats(self._conn, self._scripts, now)
+            if created:
+                log.debug("scheduled %d repeat occurrence(s) in %s", created, self._domain)
+        return reply.jobs, reply.next_due_ms, reply.rate_wait_ms, reply.paused
+
+    async def _drive(self) -> None:
+        loop = asyncio.get_running_loop()
+        idle = False
+        next_due: int | None = None
+        rate_until = 0.0
+        error_delay = 0.0
+        marker: asyncio.Task[object] | None = None
+        try:
+            while not self._stopping:
+                rate_limited = rate_until > time.monotonic()
+                want = 0 if rate_limited else self._capacity - self.held
+                if self._finished or (want > 0 and not idle):
+                    settled, self._finished = self._finished, []
+                    try:
+                        jobs, next_due, rate_wait, paused = await self._call(want, settled)
+                    except CONNECTION_ERRORS as exc:
+                        self._finished[:0] = settled
+                        error_delay = min(
+                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
+                        )
+                        log.warning(
+                            "redis unavailable for %s (%s); retrying in %.1fs",
+                            self._domain,
+                            exc,
+                            error_delay,
+                        )
+                        await self._pause(error_delay)
+                        continue
+                    except Exception:
+                        self._finished[:0] = settled
+                        error_delay = min(
+                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
+                        )
+                        log.exception(
+                            "worker loop error in %s; retrying in %.1fs", self._domain, error_delay
+                        )
+                        await self._pause(error_delay)
+                        continue
+                    error_delay = 0.0
+                    if jobs:
+                        self._accept(jobs)
+                    if want > 0:
+                        idle = len(jobs) < want or paused
+                    if rate_wait > 0:
+                        rate_until = time.monotonic() + rate_wait / 1000
+                    continue
+                # Nothing to send and nothing to claim: wait for a finished job,
+                # a producer's marker, the next due time or the rate window.
+                timeout = self._settings.idle_block
+                if next_due is not None:
+                    timeout = min(timeout, (next_due - self._clock()) / 1000)
+                if rate_limited:
+                    timeout = min(timeout, rate_until - time.monotonic())
+                if timeout < MIN_BLOCK_S:
+                    idle = False
+                    continue
+                # One plain future is the only thing awaited: finishing jobs, stop(),
+                # the marker task and the timeout all resolve it (no asyncio.wait).
+                wake = self._wake = loop.create_future()
+                if want > 0 and idle and marker is None:
+                    marker = asyncio.create_task(self._block_on_marker(timeout))
+                    marker.add_done_callback(self._marker_done)
+                until = loop.time() + timeout
+                if marker is not None and marker.done():
+                    self._wake = None  # woke while we were busy: its poke found no waiter
+                else:
+                    timer = loop.call_at(until, self._poke)
+                    try:
+                        await wake
+                    finally:
+                        timer.cancel()
+                        self._wake = None
+                if marker is not None and marker.done():
+                    woke, marker = marker.result(), None
+                    if woke is None:  # connection trouble, already logged
+                        error_delay = min(
+                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
+                        )
+                        await self._pause(error_delay)
+                    idle = False
+                elif loop.time() >= until:
+                    idle = False
+        finally:
+            if marker is not None:
+                marker.cancel()
+                await asyncio.gather(marker, return_exceptions=True)
+
+    def _marker_done(self, _task: asyncio.Task[object]) -> None:
+        self._poke()
+
+    async def _block_on_marker(self, timeout: float) -> object:
+        """BZPOPMIN the marker; True when woken or timed out, None on connection errors."""
+        try:
+            assert self._marker_channel is not None
+            await self._marker_channel.execute(
+                "BZPOPMIN", self._scripts.keys.marker, f"{max(timeout, MIN_BLOCK_S):.3f}"
+            )
+        except CONNECTION_ERRORS as exc:
+            log.warning("redis unavailable for %s while idle (%s)", self._domain, exc)
+            return None
+        return True
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake early on ``stop()``."""
+        wake = self._wake = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait({wake}, timeout=seconds)
+        finally:
+            self._wake = None
+
+    # ------------------------------------------------------------ maintenance
+    async def _maintain(self) -> None:
+        """Heartbeat every held lease in one call; look for expired leases of any worker."""
+        s = self._settings
+        heartbeat = (
+            to_milliseconds(s.heartbeat) / 1000
+            if s.heartbeat is not None
+            else self._lease_ms / 3000
+        )
+        stall_every = to_milliseconds(s.stall_check) / 1000
+        next_beat = time.monotonic() + heartbeat
+        next_stall = time.monotonic() + random.uniform(0, stall_every)  # spread workers out
+        while True:
+            now = time.monotonic()
+            await asyncio.sleep(max(min(next_beat, next_stall) - now, 0.0))
+            now = time.monotonic()
+            try:
+                if now >= next_beat:
+                    next_beat = now + heartbeat
+                    await self.heartbeat()
+                if now >= next_stall:
+                    next_stall = now + stall_every
+                    await self.recover_stalled()
+            except CONNECTION_ERRORS as exc:
+                log.warning("redis unavailable for %s maintenance (%s)", self._domain, exc)
+            except Exception:
+                log.exception("maintenance error in %s", self._domain)
+
+    async def heartbeat(self) -> None:
+        held = [(job.id, job.token) for job in (*self._running, *self._prefetched)]
+        if not held:
+            return
+        lost = set(await self._scripts.extend_leases_async(self._clock() + self._lease_ms, held))
+        for job, task in list(self._running.items()):
+            if job.id in lost:
+                log.warning(
+                    "lease of job %s:%s lost; cancelling it here",
+                    self._domain,
+                    job.id,
+                    extra={"job_id": job.id, "domain": self._domain, "job_name": job.name},
+                )
+                self._running.pop(job, None)
+                task.cancel()
+        if lost:
+            self._prefetched = deque(j for j in self._prefetched if j.id not in lost)
+
+    async def recover_stalled(self) -> None:
+        for stalled in await self._scripts.recover_stalled_async(
+            self._clock(), self._settings.max_stalls
+        ):
+            extra = {"job_id": stalled.id, "domain": self._domain, "job_name": stalled.name}
+            if stalled.dead:
+                log.warning(
+                    "job %s:%s (%s) stalled %d times; dead-lettered",
+                    self._domain,
+                    stalled.id,
+                    stalled.name,
+                    stalled.stalls,
+                    extra=extra,
+                )
+            else:
+                log.warning(
+                    "job %s:%s (%s) stalled (lease expired); back to wait",
+                    self._domain,
+                    stalled.id,
+                    stalled.name,
+                    extra=extra,
+                )
+
+    # ------------------------------------------------------------ shutdown
+    async def _shutdown(self) -> None:
+        """Let running jobs finish within the grace period, hand everything else back."""
+        for job in self._prefetched:
+            self._finished.append((job.id, job.token, "h", "", ""))
+        self._prefetched.clear()
+        tasks = list(self._running.values())
+        if tasks:
+            grace = to_milliseconds(self._settings.shutdown_grace) / 1000
+            log.info(
+                "%s worker stopping: waiting up to %.1fs for %d running job(s)",
+                self._domain,
+                grace,
+                len(tasks),
+            )
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+                # tasks cancelled before their first step never ran _execute
+                for job in list(self._running):
+                    self._running.pop(job)
+                    self._finished.append((job.id, job.token, "h", "", ""))
+                log.warning(
+                    "%s worker handed %d unfinished job(s) back to wait", self._domain, len(pending)
+                )
+        deadline = time.monotonic() + max(
+            to_milliseconds(self._settings.shutdown_grace) / 1000, 5.0
+        )
+        while self._finished:
+            settled, self._finished = self._finished, []
+            try:
+                await self._call(0, settled)
+            except CONNECTION_ERRORS as exc:
+                if time.monotonic() > deadline:
+                    log.error(
+                        "could not report %d finished job(s) of %s before exit (%s); "
+                        "their leases will expire "
+                        "and they will run again",
+                        len(settled),
+                        self._domain,
+                        exc,
+                    )
+                    return
+                self._finished[:0] = settled
+                await asyncio.sleep(0.2)

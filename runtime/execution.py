@@ -1,0 +1,197 @@
+"""Running one claimed job: decode, call the handler under its timeout, judge the outcome.
+
+``JobRunner.run`` never raises (except ``CancelledError`` at shutdown): every
+ending becomes a ``Settlement`` the dispatcher sends back in its next batch:
+completed, retry at a time, or dead with a reason. Poison jobs (undecodable
+data, unknown name, invalid payload) go straight to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
+
+from runtime.backoff import backoff_delay_ms
+from runtime.connection import Clock
+from runtime.context import JobContext
+from runtime.definitions import QueueDefinition
+from runtime.errors import MissingHandlerError, Unrecoverable
+from runtime.scripts import ClaimedJob, Settlement
+from runtime.serialization import dump_result, error_record, format_duration
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, JobContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    handler: Handler
+    payload_model: type[BaseModel]
+    result_model: type[BaseModel] | None
+
+
+def _is_async_callable(obj: object) -> bool:
+    call = type(obj).__call__ if callable(obj) else None
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(call)
+
+
+def bind_handlers(queue: QueueDefinition, handlers: object) -> dict[str, _Kind]:
+    """Look up ``getattr(handlers, job_name)`` for every job; all must be async callables."""
+    missing: list[str] = []
+    not_async: list[str] = []
+    kinds: dict[str, _Kind] = {}
+    for name, definition in queue.jobs.items():
+        handler = getattr(handlers, name, None)
+        if handler is None or not callable(handler):
+            missing.append(name)
+        elif not _is_async_callable(handler):
+            not_async.append(name)
+        else:
+            kinds[name] = _Kind(
+                cast(Handler, handler), definition.payload_model, definition.result_model
+            )
+    if missing or not_async:
+        parts: list[str] = []
+        if missing:
+            parts.append("missing handler(s): " + ", ".join(missing))
+        if not_async:
+            parts.append("not async (need 'async def'): " + ", ".join(not_async))
+        raise MissingHandlerError(
+            f"handlers {type(handlers).__name__} for domain {queue.domain!r}: {'; '.join(parts)}"
+        )
+    return kinds
+
+
+def _payload_problem(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if errors and errors[0]["type"] in ("json_invalid", "json_type"):
+        return f"undecodable payload: {errors[0]['msg']}"
+    detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<payload>'}: {e['msg']}" for e in errors)
+    return f"invalid payload: {detail}"
+
+
+class JobRunner:
+    """Executes jobs of one queue with its bound handlers."""
+
+    def __init__(self, queue: QueueDefinition, handlers: object, clock: Clock) -> None:
+        self.domain = queue.domain
+        self._kinds = bind_handlers(queue, handlers)
+        self._clock = clock
+        self._job_logger = logging.getLogger(f"runtime.job.{queue.domain}")
+
+    def _extra(self, job: ClaimedJob, duration_ms: float | None = None) -> dict[str, object]:
+        return {
+            "job_id": job.id,
+            "domain": self.domain,
+            "job_name": job.name,
+            "attempt": job.attempt,
+            "duration_ms": duration_ms,
+        }
+
+    def _dead(
+        self,
+        job: ClaimedJob,
+        reason: str,
+        exc: BaseException | None,
+        started: float | None,
+        attempt_reason: str | None = None,
+    ) -> Settlement:
+        duration = None if started is None else (time.perf_counter() - started) * 1000
+        log.warning(
+            "job %s:%s (%s) dead-lettered after attempt %d/%d: %s",
+            self.domain,
+            job.id,
+            job.name,
+            job.attempt,
+            job.attempts,
+            reason,
+            extra=self._extra(job, duration),
+        )
+        record = error_record(job.attempt, self._clock(), exc, attempt_reason or reason)
+        return (job.id, job.token, "d", record, reason)
+
+    async def run(self, job: ClaimedJob) -> Settlement:
+        kind = self._kinds.get(job.name)
+        if kind is None:
+            return self._dead(job, f"unknown job name {job.name!r}", None, None)
+        try:
+            payload = kind.payload_model.model_validate_json(job.payload)
+        except ValidationError as exc:
+            return self._dead(job, _payload_problem(exc), exc, None)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "job %s:%s (%s) started, attempt %d",
+                self.domain,
+                job.id,
+                job.name,
+                job.attempt,
+                extra=self._extra(job),
+            )
+        extra = self._extra(job)
+        ctx = JobContext(
+            job.id,
+            self.domain,
+            job.name,
+            job.attempt,
+            job.attempts,
+            datetime.fromtimestamp(job.enqueued_ms / 1000, tz=UTC),
+            logging.LoggerAdapter(self._job_logger, extra),
+        )
+        started = time.perf_counter()
+        try:
+            value = await kind.handler(payload, ctx)
+            data = dump_result(kind.result_model, value)
+        except Unrecoverable as exc:
+            return self._dead(job, f"unrecoverable: {exc}", exc, started)
+        except Exception as exc:
+            if isinstance(exc, ValidationError):
+                reason = f"result does not match the result model: {exc.error_count()} error(s)"
+            else:
+                reason = f"{type(exc).__name__}: {exc}"
+            return self._failed(job, reason, exc, started)
+        except asyncio.CancelledError as cancelled:
+            # The dispatcher's deadline sweep cancels overdue jobs and marks them;
+            # any other cancellation (shutdown, lost lease) propagates.
+            if not job.timed_out:
+                raise
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            reason = f"timed out after {format_duration(job.timeout_ms)}"
+            timeout = TimeoutError(reason)
+            timeout.__context__ = cancelled
+            return self._failed(job, reason, timeout, started)
+        if log.isEnabledFor(logging.INFO):
+            extra["duration_ms"] = (time.perf_counter() - started) * 1000
+            log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
+        return (job.id, job.token, "c", data, "")
+
+    def _failed(
+        self, job: ClaimedJob, reason: str, exc: BaseException, started: float
+    ) -> Settlement:
+        if job.attempt >= job.attempts:
+            exhausted = f"failed {job.attempt} of {job.attempts} attempts; last: {reason}"
+            return self._dead(job, exhausted, exc, started, reason)
+        now = self._clock()
+        delay = backoff_delay_ms(job.backoff, job.attempt)
+        log.warning(
+            "job %s:%s (%s) attempt %d/%d failed (%s); retrying in %s",
+            self.domain,
+            job.id,
+            job.name,
+            job.attempt,
+            job.attempts,
+            reason,
+            format_duration(delay),
+            extra=self._extra(job, (time.perf_counter() - started) * 1000),
+        )
+        return (job.id, job.token, "r", error_record(job.attempt, now, exc, reason), now + delay)

@@ -1,0 +1,108 @@
+"""Redis key names of one queue, built in one place.
+
+Every key of a queue shares the hash tag ``{<domain>}`` so the whole queue lives
+in one Redis Cluster slot and every Lua script touches a single slot. Job hashes
+are named inside Lua from ``job_prefix`` (which carries the same hash tag), so
+they land in that slot too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def validate_name(kind: str, value: str) -> None:
+    """Refuse names that would break the hash tag or the ``:``-separated layout."""
+    if not value:
+        raise ValueError(f"{kind} must not be empty")
+    if any(ch in value for ch in "{}") or any(ch.isspace() for ch in value):
+        raise ValueError(f"{kind} must not contain braces or whitespace: {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueKeys:
+    """All key names of one queue. ``base`` is ``{prefix}:{{domain}}:``."""
+
+    base: str
+
+    @classmethod
+    def build(cls, prefix: str, domain: str) -> QueueKeys:
+        validate_name("prefix", prefix)
+        validate_name("domain", domain)
+        return cls(f"{prefix}:{{{domain}}}:")
+
+    @property
+    def id(self) -> str:
+        """STRING counter: job ids and the FIFO sequence."""
+        return self.base + "id"
+
+    @property
+    def wait(self) -> str:
+        """ZSET of ready jobs scored by priority, then FIFO sequence."""
+        return self.base + "wait"
+
+    @property
+    def delayed(self) -> str:
+        """ZSET of jobs scheduled for later, scored by ready time (ms)."""
+        return self.base + "delayed"
+
+    @property
+    def retry(self) -> str:
+        """ZSET of jobs waiting out a backoff (state ``failed``), scored by ready time."""
+        return self.base + "retry"
+
+    @property
+    def active(self) -> str:
+        """ZSET of leased jobs scored by lease deadline (ms)."""
+        return self.base + "active"
+
+    @property
+    def completed(self) -> str:
+        """ZSET of retained completed jobs scored by finish time."""
+        return self.base + "completed"
+
+    @property
+    def dead(self) -> str:
+        """ZSET: the dead-letter queue, scored by the time the job died."""
+        return self.base + "dead"
+
+    @property
+    def paused(self) -> str:
+        """STRING flag: present while the queue is paused."""
+        return self.base + "paused"
+
+    @property
+    def marker(self) -> str:
+        """ZSET with one member: idle workers block on it (BZPOPMIN) to wake up."""
+        return self.base + "marker"
+
+    @property
+    def limiter(self) -> str:
+        """STRING counter of jobs claimed in the current rate-limit window."""
+        return self.base + "limiter"
+
+    @property
+    def repeat(self) -> str:
+        """ZSET of repeat keys scored by their next occurrence (ms)."""
+        return self.base + "repeat"
+
+    @property
+    def repeats(self) -> str:
+        """HASH: repeat key -> definition JSON, plus ``#key`` -> occurrences created."""
+        return self.base + "repeats"
+
+    @property
+    def job_prefix(self) -> str:
+        """Prefix of job HASH keys; ``job_prefix + id`` is one job."""
+        return self.base + "job:"
+
+    @property
+    def done_prefix(self) -> str:
+        """Prefix of LIST keys that wake ``Job.result()`` waiters."""
+        return self.base + "done:"
+
+    def job(self, job_id: str) -> str:
+        return self.job_prefix + job_id
+
+    def done(self, job_id: str) -> str:
+        return self.done_prefix + job_id

@@ -1,0 +1,96 @@
+-- Shared helpers. runtime/scripts.py prepends this file to every script
+-- (Redis Lua has no require); it defines functions only and touches no key.
+--
+-- Numbers are written back to Redis with fmt(): Lua's tostring keeps only 14
+-- significant digits, and wait scores need up to 16.
+
+local PRIORITY_OFFSET = 1048576        -- priorities live in [-1000000, 1000000]
+local SEQ_SPAN = 4294967296            -- 2^32 FIFO slots per priority; score < 2^53
+
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function wait_score(priority, seq)
+  return (PRIORITY_OFFSET - priority) * SEQ_SPAN + (seq % SEQ_SPAN)
+end
+
+-- Create one job hash and index it in wait or delayed. Returns true when the
+-- job is ready now (the caller then pushes the marker once).
+-- ``seq`` may be nil: the next value of the id counter is taken then.
+local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, seq, now,
+                          name, payload, priority, delay, attempts, backoff, timeout,
+                          rc, rf, rk)
+  if not seq then seq = redis.call('INCR', id_key) end
+  local score = fmt(wait_score(priority, seq))
+  local fields = {'n', name, 'd', payload, 's', score, 'a', attempts, 'b', backoff,
+                  't', timeout, 'ts', fmt(now)}
+  if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
+  if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
+  if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
+  redis.call('HSET', job_key, unpack(fields))
+  if delay > 0 then
+    local at = now + delay
+    redis.call('ZADD', delayed_key, fmt(at), id)
+    local first = redis.call('ZRANGE', delayed_key, 0, 0)
+    if first[1] == id then
+      -- earlier than anything an idle worker is timing: wake it to re-plan
+      redis.call('ZADD', marker_key, 0, '0')
+    end
+    return false
+  end
+  redis.call('ZADD', wait_key, score, id)
+  return true
+end
+
+-- Trim a retention ZSET (scored by finish time) by a policy string:
+-- '' keep everything, '1' nothing is kept (handled by callers),
+-- '<count>:<age_ms>' with either part possibly empty.
+local function trim(set_key, job_prefix, spec, now)
+  if spec == nil or spec == false or spec == '' or spec == '1' then return end
+  local count, age = string.match(spec, '^(%d*):(%d*)$')
+  if age and age ~= '' then
+    local old = redis.call('ZRANGEBYSCORE', set_key, '-inf', fmt(now - tonumber(age)), 'LIMIT', 0, 1000)
+    for _, id in ipairs(old) do redis.call('DEL', job_prefix .. id) end
+    if #old > 0 then redis.call('ZREM', set_key, unpack(old)) end
+  end
+  if count and count ~= '' then
+    local extra = redis.call('ZCARD', set_key) - tonumber(count)
+    if extra > 0 then
+      if extra > 1000 then extra = 1000 end
+      local old = redis.call('ZRANGE', set_key, 0, extra - 1)
+      for _, id in ipairs(old) do redis.call('DEL', job_prefix .. id) end
+      redis.call('ZREMRANGEBYRANK', set_key, 0, extra - 1)
+    end
+  end
+end
+
+-- Tell Job.result() waiters (registered with watch_job) how the job ended.
+local function notify(job_key, done_key, message, waiters)
+  if waiters and waiters ~= false then
+    local n = tonumber(waiters)
+    for _ = 1, n do redis.call('LPUSH', done_key, message) end
+    if n > 0 then redis.call('PEXPIRE', done_key, 60000) end
+  end
+end
+
+-- Append one NDJSON error record to the job's error history.
+local function append_error(job_key, record)
+  if record == '' then return end
+  local old = redis.call('HGET', job_key, 'er')
+  if old then record = old .. '\n' .. record end
+  redis.call('HSET', job_key, 'er', record)
+end
+
+-- Move a job into the dead-letter queue (or drop it when remove_on_fail is true).
+local function bury(dead_key, job_prefix, done_prefix, id, now, reason, rf, waiters)
+  local job_key = job_prefix .. id
+  notify(job_key, done_prefix .. id, 'd' .. reason, waiters)
+  if rf == '1' then
+    redis.call('DEL', job_key)
+    return
+  end
+  redis.call('HSET', job_key, 'dr', reason, 'ft', fmt(now))
+  redis.call('ZADD', dead_key, fmt(now), id)
+  trim(dead_key, job_prefix, rf, now)
+end

@@ -1,0 +1,45 @@
+-- add_jobs: create one or more jobs atomically (idempotent on explicit job ids).
+--
+-- KEYS[1] id        STRING  counter for ids and FIFO sequence
+-- KEYS[2] wait      ZSET    ready jobs by priority/sequence
+-- KEYS[3] delayed   ZSET    scheduled jobs by ready time
+-- KEYS[4] marker    ZSET    wake-up marker for idle workers
+-- KEYS[5] paused    STRING  pause flag
+-- KEYS[6] job_prefix        prefix of job HASH keys (same hash tag)
+-- ARGV[1] now (ms)
+-- then 11 ARGV per job:
+--   job_id ('' = next counter value), name, payload JSON, priority, delay ms,
+--   attempts, backoff spec, timeout ms, remove_on_complete spec,
+--   remove_on_fail spec, repeat key ('' = none)
+-- Returns: flat array {id, created (1) or already existed (0), ...} per job.
+
+local now = tonumber(ARGV[1])
+local out = {}
+local ready = false
+local per = 11
+for base = 2, #ARGV, per do
+  local id = ARGV[base]
+  local seq = nil
+  if id == '' then
+    seq = redis.call('INCR', KEYS[1])
+    id = fmt(seq)
+  end
+  local job_key = KEYS[6] .. id
+  if redis.call('EXISTS', job_key) == 1 then
+    out[#out + 1] = id
+    out[#out + 1] = 0
+  else
+    if create_job(KEYS[1], KEYS[2], KEYS[3], KEYS[4], job_key, id, seq, now,
+                  ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]),
+                  tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6],
+                  ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10]) then
+      ready = true
+    end
+    out[#out + 1] = id
+    out[#out + 1] = 1
+  end
+end
+if ready and redis.call('EXISTS', KEYS[5]) == 0 then
+  redis.call('ZADD', KEYS[4], 0, '0')
+end
+return out

@@ -1,0 +1,37 @@
+-- add_repeat: store a repeat definition and create its first occurrence
+-- (idempotent: an existing repeat key is left as it is).
+--
+-- KEYS[1] repeat     ZSET    repeat keys by next occurrence
+-- KEYS[2] repeats    HASH    repeat key -> definition JSON; '#'..key -> occurrences created
+-- KEYS[3] id         STRING  id/sequence counter
+-- KEYS[4] wait       ZSET    ready jobs
+-- KEYS[5] delayed    ZSET    scheduled jobs
+-- KEYS[6] marker     ZSET    wake-up marker
+-- KEYS[7] job_prefix         prefix of job HASH keys
+-- ARGV[1] now (ms)
+-- ARGV[2] repeat key
+-- ARGV[3] definition JSON {n, d, p, a, b, t, rc, rf, every, cron, limit}
+-- ARGV[4] first occurrence time (ms)
+-- Returns: {occurrence job id, occurrence time (ms), 1 created / 0 already existed}
+
+local now = tonumber(ARGV[1])
+local key = ARGV[2]
+local existing = redis.call('ZSCORE', KEYS[1], key)
+if existing then
+  return {'repeat:' .. key .. ':' .. existing, existing, 0}
+end
+local def = cjson.decode(ARGV[3])
+local at = tonumber(ARGV[4])
+local id = 'repeat:' .. key .. ':' .. ARGV[4]
+redis.call('HSET', KEYS[2], key, ARGV[3], '#' .. key, 1)
+redis.call('ZADD', KEYS[1], ARGV[4], key)
+local job_key = KEYS[7] .. id
+if redis.call('EXISTS', job_key) == 0 then
+  local delay = at - now
+  if delay < 0 then delay = 0 end
+  if create_job(KEYS[3], KEYS[4], KEYS[5], KEYS[6], job_key, id, nil, now, def.n, def.d,
+                def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key) then
+    redis.call('ZADD', KEYS[6], 0, '0')
+  end
+end
+return {id, ARGV[4], 1}

@@ -1,0 +1,164 @@
+-- finish_and_claim_jobs: the worker's one call per loop turn. Settles the jobs
+-- it finished since the last call, promotes due delayed/retry jobs, then claims
+-- up to `want` ready jobs under a lease.
+--
+-- KEYS[1]  wait       ZSET    ready jobs by priority/sequence
+-- KEYS[2]  delayed    ZSET    scheduled jobs by ready time
+-- KEYS[3]  retry      ZSET    jobs waiting out a backoff by ready time
+-- KEYS[4]  active     ZSET    leased jobs by lease deadline
+-- KEYS[5]  completed  ZSET    retained completed jobs by finish time
+-- KEYS[6]  dead       ZSET    dead-letter queue by death time
+-- KEYS[7]  paused     STRING  pause flag
+-- KEYS[8]  marker     ZSET    wake-up marker for idle workers
+-- KEYS[9]  limiter    STRING  jobs claimed in the current rate-limit window
+-- KEYS[10] repeat     ZSET    repeat keys by next occurrence
+-- KEYS[11] job_prefix         prefix of job HASH keys
+-- KEYS[12] done_prefix        prefix of result-notification LIST keys
+-- ARGV[1] now (ms)
+-- ARGV[2] lease token for the jobs claimed by this call
+-- ARGV[3] lease duration (ms)
+-- ARGV[4] want: how many jobs to claim (0 = settle only)
+-- ARGV[5] rate limit: max jobs per window (0 = unlimited)
+-- ARGV[6] rate limit window (ms)
+-- ARGV[7] settled jobs as one JSON array ('' = none) of [id, lease token, outcome, data, extra]
+--   (one argument instead of five per job: argument encoding dominated the client's cost) where outcome is
+--   'c' completed (data = result JSON),
+--   'r' retry     (data = error record, extra = ready time ms),
+--   'd' dead      (data = error record or '', extra = reason),
+--   'h' hand back unstarted/interrupted (attempt not counted)
+-- Returns: { {next_due ms or -1, rate_wait ms, next_repeat ms or -1, paused 0/1},
+--            {id, name, payload, attempt, attempts, backoff, timeout, enqueued_at} * claimed,
+--            {ids whose lease token no longer matched (ignored)} }
+
+local now = tonumber(ARGV[1])
+local token = ARGV[2]
+local jp = KEYS[11]
+local ready = false
+local ignored = {}
+local trims = {}
+
+-- 1. settle
+local settled = {}
+if ARGV[7] ~= '' then settled = cjson.decode(ARGV[7]) end
+for _, entry in ipairs(settled) do
+  local id, tok, outcome, data, extra = entry[1], entry[2], entry[3], entry[4], entry[5]
+  local job_key = jp .. id
+  local f = redis.call('HMGET', job_key, 'lk', 'rc', 'rf', 'w')
+  if f[1] ~= tok then
+    ignored[#ignored + 1] = id
+  else
+    redis.call('ZREM', KEYS[4], id)
+    redis.call('HDEL', job_key, 'lk')
+    if outcome == 'c' then
+      notify(job_key, KEYS[12] .. id, 'c' .. data, f[4])
+      if f[2] == '1' then
+        redis.call('DEL', job_key)
+      else
+        redis.call('HSET', job_key, 'r', data, 'ft', fmt(now))
+        redis.call('ZADD', KEYS[5], fmt(now), id)
+        if f[2] then trims[f[2]] = true end
+      end
+    elseif outcome == 'r' then
+      append_error(job_key, data)
+      redis.call('ZADD', KEYS[3], fmt(extra), id)
+    elseif outcome == 'd' then
+      append_error(job_key, data)
+      bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
+    else
+      redis.call('HINCRBY', job_key, 'm', -1)
+      local s = redis.call('HGET', job_key, 's')
+      if s then
+        redis.call('ZADD', KEYS[1], s, id)
+        ready = true
+      end
+    end
+  end
+end
+for spec in pairs(trims) do trim(KEYS[5], jp, spec, now) end
+
+-- 2. promote due delayed and retry jobs
+for _, src in ipairs({KEYS[2], KEYS[3]}) do
+  local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', 0, 1000)
+  if #due > 0 then
+    for _, id in ipairs(due) do
+      local s = redis.call('HGET', jp .. id, 's')
+      if s then redis.call('ZADD', KEYS[1], s, id) end
+    end
+    redis.call('ZREM', src, unpack(due))
+    ready = true
+  end
+end
+
+-- 3. claim
+local paused = redis.call('EXISTS', KEYS[7])
+local want = tonumber(ARGV[4])
+local rate_max = tonumber(ARGV[5])
+local rate_wait = 0
+local jobs = {}
+if paused == 0 and want > 0 then
+  if rate_max > 0 then
+    local used = tonumber(redis.call('GET', KEYS[9]) or '0')
+    if used >= rate_max then
+      rate_wait = redis.call('PTTL', KEYS[9])
+      if rate_wait < 0 then
+        -- a counter without expiry would block forever: restart the window
+        redis.call('DEL', KEYS[9])
+        rate_wait = 0
+      end
+      want = 0
+    elseif rate_max - used < want then
+      want = rate_max - used
+    end
+  end
+  if want > 0 then
+    local popped = redis.call('ZPOPMIN', KEYS[1], want)
+    local deadline = fmt(now + tonumber(ARGV[3]))
+    local claimed = 0
+    for i = 1, #popped, 2 do
+      local id = popped[i]
+      local job_key = jp .. id
+      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts')
+      if f[1] then
+        local attempt = redis.call('HINCRBY', job_key, 'm', 1)
+        redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
+        redis.call('ZADD', KEYS[4], deadline, id)
+        local n = #jobs
+        jobs[n + 1] = id
+        jobs[n + 2] = f[1]
+        jobs[n + 3] = f[2]
+        jobs[n + 4] = attempt
+        jobs[n + 5] = f[3]
+        jobs[n + 6] = f[4]
+        jobs[n + 7] = f[5]
+        jobs[n + 8] = f[6]
+        claimed = claimed + 1
+      end
+    end
+    if rate_max > 0 and claimed > 0 then
+      if redis.call('INCRBY', KEYS[9], claimed) == claimed then
+        redis.call('PEXPIRE', KEYS[9], ARGV[6])
+      end
+    end
+  end
+  -- more work left: wake another idle worker
+  if redis.call('ZCARD', KEYS[1]) > 0 and rate_wait == 0 then
+    redis.call('ZADD', KEYS[8], 0, '0')
+  end
+elseif ready and paused == 0 then
+  redis.call('ZADD', KEYS[8], 0, '0')
+end
+
+-- 4. when is the next scheduled thing due?
+local next_due = -1
+for _, src in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
+  local first = redis.call('ZRANGE', src, 0, 0, 'WITHSCORES')
+  if first[2] then
+    local at = tonumber(first[2])
+    if next_due < 0 or at < next_due then next_due = at end
+  end
+end
+local next_repeat = -1
+local first_repeat = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
+if first_repeat[2] then next_repeat = tonumber(first_repeat[2]) end
+
+return {{next_due, rate_wait, next_repeat, paused}, jobs, ignored}

@@ -1,0 +1,32 @@
+-- read_job: one job's state and stored fields, read atomically.
+--
+-- KEYS[1] job        HASH  the job
+-- KEYS[2] wait       ZSET
+-- KEYS[3] delayed    ZSET
+-- KEYS[4] retry      ZSET
+-- KEYS[5] active     ZSET
+-- KEYS[6] completed  ZSET
+-- KEYS[7] dead       ZSET
+-- ARGV[1] job id
+-- ARGV[2] '1' to return the fields too, '0' for the state only
+-- Returns: {state, score in that set or '', field, value, ...}; state is one of
+--   waiting, delayed, failed, active, completed, dead, unknown.
+
+local id = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown', ''} end
+local states = {{KEYS[5], 'active'}, {KEYS[2], 'waiting'}, {KEYS[3], 'delayed'},
+                {KEYS[4], 'failed'}, {KEYS[6], 'completed'}, {KEYS[7], 'dead'}}
+local state, score = 'unknown', ''
+for _, pair in ipairs(states) do
+  local s = redis.call('ZSCORE', pair[1], id)
+  if s then
+    state, score = pair[2], s
+    break
+  end
+end
+local out = {state, score}
+if ARGV[2] == '1' then
+  local fields = redis.call('HGETALL', KEYS[1])
+  for i = 1, #fields do out[#out + 1] = fields[i] end
+end
+return out

@@ -1,0 +1,45 @@
+-- recover_stalled_jobs: find jobs whose lease expired (their worker died or hung)
+-- and put them back in wait, or dead-letter them after too many stalls.
+--
+-- KEYS[1] active      ZSET    leased jobs by lease deadline
+-- KEYS[2] wait        ZSET    ready jobs
+-- KEYS[3] dead        ZSET    dead-letter queue
+-- KEYS[4] marker      ZSET    wake-up marker
+-- KEYS[5] paused      STRING  pause flag
+-- KEYS[6] job_prefix          prefix of job HASH keys
+-- KEYS[7] done_prefix         prefix of result-notification LIST keys
+-- ARGV[1] now (ms)
+-- ARGV[2] max stalls: a job stalling more often than this is dead-lettered
+-- ARGV[3] max jobs to recover in this call
+-- Returns: flat array {id, name, stalls, 'w' (back to wait) or 'd' (dead)} per job.
+
+local now = tonumber(ARGV[1])
+local max_stalls = tonumber(ARGV[2])
+local jp = KEYS[6]
+local out = {}
+local ready = false
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(expired) do
+  redis.call('ZREM', KEYS[1], id)
+  local job_key = jp .. id
+  local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w')
+  if f[1] then
+    redis.call('HDEL', job_key, 'lk')
+    redis.call('HINCRBY', job_key, 'm', -1)
+    local stalls = redis.call('HINCRBY', job_key, 'st', 1)
+    if stalls > max_stalls then
+      bury(KEYS[3], jp, KEYS[7], id, now,
+           'stalled ' .. stalls .. ' times: lease expired (worker died or blocked the event loop)',
+           f[3], f[4])
+      out[#out + 1] = id; out[#out + 1] = f[1]; out[#out + 1] = stalls; out[#out + 1] = 'd'
+    else
+      redis.call('ZADD', KEYS[2], f[2], id)
+      ready = true
+      out[#out + 1] = id; out[#out + 1] = f[1]; out[#out + 1] = stalls; out[#out + 1] = 'w'
+    end
+  end
+end
+if ready and redis.call('EXISTS', KEYS[5]) == 0 then
+  redis.call('ZADD', KEYS[4], 0, '0')
+end
+return out

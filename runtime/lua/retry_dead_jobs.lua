@@ -1,0 +1,27 @@
+-- retry_dead_jobs: move dead-lettered jobs back to wait with attempts reset.
+--
+-- KEYS[1] dead       ZSET    dead-letter queue
+-- KEYS[2] wait       ZSET    ready jobs
+-- KEYS[3] marker     ZSET    wake-up marker
+-- KEYS[4] paused     STRING  pause flag
+-- KEYS[5] job_prefix         prefix of job HASH keys
+-- ARGV[1..] job ids
+-- Returns: number of jobs moved back to wait.
+
+local moved = 0
+for _, id in ipairs(ARGV) do
+  if redis.call('ZREM', KEYS[1], id) == 1 then
+    local job_key = KEYS[5] .. id
+    local s = redis.call('HGET', job_key, 's')
+    if s then
+      redis.call('HSET', job_key, 'm', 0, 'st', 0)
+      redis.call('HDEL', job_key, 'dr', 'ft', 'lk', 'r')
+      redis.call('ZADD', KEYS[2], s, id)
+      moved = moved + 1
+    end
+  end
+end
+if moved > 0 and redis.call('EXISTS', KEYS[4]) == 0 then
+  redis.call('ZADD', KEYS[3], 0, '0')
+end
+return moved

@@ -1,0 +1,140 @@
+"""Repeating jobs: when the next occurrence is, and how workers create it.
+
+A repeat is stored once (``repeats`` hash, ``repeat`` ZSET scored by the
+current occurrence). Exactly one future occurrence exists as a delayed job
+with the deterministic id ``repeat:<key>:<ms>``. When it comes due, any worker
+computes the next time here (cron needs croniter, so Python does it) and
+``schedule_repeats.lua`` creates the next occurrence only if the repeat still
+points at the occurrence that worker saw: a compare-and-set, so three workers
+racing create it once.
+"""
+
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from croniter import croniter
+
+from runtime.connection import Connection
+from runtime.durations import to_milliseconds
+from runtime.options import Repeat
+from runtime.resolution import ResolvedOptions
+from runtime.scripts import QueueScripts
+
+log = logging.getLogger(__name__)
+
+
+def _cron_after(cron: str, after_ms: int) -> int:
+    base = datetime.fromtimestamp(after_ms / 1000, tz=UTC)
+    nxt: float = croniter(cron, base).get_next(float)
+    return int(nxt * 1000)
+
+
+def first_occurrence(repeat: Repeat, start_ms: int) -> int:
+    """``every``: one interval after ``start_ms``; ``cron``: the first match after it."""
+    if repeat.every is not None:
+        return start_ms + to_milliseconds(repeat.every)
+    assert repeat.cron is not None
+    return _cron_after(repeat.cron, start_ms)
+
+
+def next_occurrence(definition: dict[str, Any], current_ms: int, now_ms: int) -> int:
+    """The first occurrence after both ``current_ms`` and ``now_ms``: missed ones are skipped."""
+    every = definition.get("every")
+    if every:
+        step = int(every)
+        nxt = current_ms + step
+        if nxt <= now_ms:
+            nxt += ((now_ms - nxt) // step + 1) * step
+        return nxt
+    return _cron_after(str(definition["cron"]), max(current_ms, now_ms))
+
+
+def repeat_definition(name: str, payload: str, options: ResolvedOptions, repeat: Repeat) -> str:
+    """The stored definition: everything needed to create an occurrence in Lua."""
+    return json.dumps(
+        {
+            "n": name,
+            "d": payload,
+            "p": options.priority,
+            "a": options.attempts,
+            "b": options.backoff,
+            "t": options.timeout_ms,
+            "rc": options.remove_on_complete,
+            "rf": options.remove_on_fail,
+            "every": None if repeat.every is None else to_milliseconds(repeat.every),
+            "cron": repeat.cron,
+            "limit": repeat.limit,
+        },
+        separators=(",", ":"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatInfo:
+    """One stored repeat, as the admin API lists it."""
+
+    key: str
+    name: str
+    every_ms: int | None
+    cron: str | None
+    limit: int | None
+    created: int
+    next_ms: int | None
+    payload: str
+
+
+def parse_repeat(key: str, raw: bytes, created: bytes | None, next_ms: float | None) -> RepeatInfo:
+    d = json.loads(raw)
+    return RepeatInfo(
+        key=key,
+        name=str(d["n"]),
+        every_ms=d.get("every"),
+        cron=d.get("cron"),
+        limit=d.get("limit"),
+        created=int(created or 0),
+        next_ms=None if next_ms is None else int(next_ms),
+        payload=str(d["d"]),
+    )
+
+
+async def advance_due_repeats(
+    connection: Connection, scripts: QueueScripts, now_ms: int, batch: int = 100
+) -> int:
+    """Create the next occurrence of every repeat that came due.
+
+    Returns how many occurrences this worker created (others may have won the race).
+    """
+    client = connection.async_client()
+    keys = scripts.keys
+    due = cast(
+        "list[tuple[bytes, float]]",
+        await client.zrangebyscore(
+            keys.repeat, "-inf", now_ms, start=0, num=batch, withscores=True
+        ),
+    )
+    if not due:
+        return 0
+    raws = cast("list[bytes | None]", await client.hmget(keys.repeats, [k for k, _ in due]))
+    steps: list[tuple[str, int, int | None]] = []
+    for (key, score), raw in zip(due, raws, strict=True):
+        if raw is None:
+            continue
+        current = int(score)
+        try:
+            nxt: int | None = next_occurrence(json.loads(raw), current, now_ms)
+        except (ValueError, KeyError, TypeError):
+            log.exception("repeat %s has an unusable definition; stopping it", key.decode())
+            nxt = None
+        steps.append((key.decode(), current, nxt))
+    if not steps:
+        return 0
+    codes = await scripts.schedule_repeats_async(now_ms, steps)
+    return sum(1 for c in codes if c == 1)

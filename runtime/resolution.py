@@ -1,0 +1,160 @@
+"""Option merging: call-site ``JobOptions`` over the job's ``JobDefaults``.
+
+Produces the fully resolved, validated options of one enqueue, plus the
+compact wire form stored in the job hash (what ``add_jobs.lua`` expects).
+Everything here runs before Redis is touched, so bad options never write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from croniter import croniter
+
+from runtime.backoff import pack_backoff
+from runtime.definitions import JobDefinition
+from runtime.durations import Duration, to_milliseconds
+from runtime.errors import InvalidOptionsError
+from runtime.options import JobOptions, RemovePolicy, Repeat, Retention
+
+MIN_PRIORITY = -1_000_000
+MAX_PRIORITY = 1_000_000
+"""Priorities are packed into the wait score above a 32-bit FIFO sequence; keep within 2^53."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedOptions:
+    attempts: int
+    backoff: str
+    timeout_ms: int
+    priority: int
+    delay_ms: int
+    job_id: str
+    remove_on_complete: str
+    remove_on_fail: str
+    repeat: Repeat | None
+
+    def wire(
+        self, name: str, payload: str | bytes, repeat_key: str = ""
+    ) -> tuple[str | bytes | int, ...]:
+        """The 11 per-job ARGV of ``add_jobs.lua``."""
+        return (
+            self.job_id,
+            name,
+            payload,
+            self.priority,
+            self.delay_ms,
+            self.attempts,
+            self.backoff,
+            self.timeout_ms,
+            self.remove_on_complete,
+            self.remove_on_fail,
+            repeat_key,
+        )
+
+
+def _ms(what: str, value: Duration) -> int:
+    try:
+        return to_milliseconds(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidOptionsError(f"{what}: {exc}") from exc
+
+
+def pack_retention(what: str, policy: RemovePolicy) -> str:
+    """'' keeps everything, '1' keeps nothing, '<count>:<age ms>' trims."""
+    if policy is True:
+        return "1"
+    if policy is False:
+        return ""
+    if not isinstance(policy, Retention):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise InvalidOptionsError(f"{what} must be True, False or a Retention, got {policy!r}")
+    if policy.count is None and policy.age is None:
+        return ""
+    if policy.count is not None and (isinstance(policy.count, bool) or policy.count < 0):
+        raise InvalidOptionsError(f"{what}: count must be >= 0, got {policy.count!r}")
+    count = "" if policy.count is None else str(policy.count)
+    age = "" if policy.age is None else str(_ms(f"{what} age", policy.age))
+    return f"{count}:{age}"
+
+
+def _attempts(defaults_attempts: int, options: JobOptions) -> int:
+    attempts, retries = options.attempts, options.retries
+    if retries is not None and retries < 0:
+        raise InvalidOptionsError(f"retries must be >= 0, got {retries}")
+    if attempts is not None and retries is not None and attempts != retries + 1:
+        raise InvalidOptionsError(
+            f"attempts={attempts} and retries={retries} disagree "
+            "(attempts = retries + 1); give one of them"
+        )
+    if attempts is None:
+        attempts = retries + 1 if retries is not None else defaults_attempts
+    if isinstance(attempts, bool) or attempts < 1:
+        raise InvalidOptionsError(f"attempts must be >= 1, got {attempts!r}")
+    return attempts
+
+
+def validate_repeat(repeat: Repeat) -> None:
+    if (repeat.every is None) == (repeat.cron is None):
+        raise InvalidOptionsError("repeat needs exactly one of 'every' and 'cron'")
+    if repeat.every is not None and _ms("repeat every", repeat.every) <= 0:
+        raise InvalidOptionsError("repeat every must be positive")
+    if repeat.cron is not None and not croniter.is_valid(repeat.cron):
+        raise InvalidOptionsError(f"invalid cron expression {repeat.cron!r}")
+    if repeat.limit is not None and repeat.limit < 1:
+        raise InvalidOptionsError(f"repeat limit must be >= 1, got {repeat.limit}")
+
+
+def resolve(definition: JobDefinition[object, object], options: JobOptions) -> ResolvedOptions:  # type: ignore[type-var]
+    d = definition.defaults
+    priority = d.priority if options.priority is None else options.priority
+    if isinstance(priority, bool) or not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+        raise InvalidOptionsError(
+            f"priority must be within {MIN_PRIORITY}..{MAX_PRIORITY}, got {priority!r}"
+        )
+    timeout_ms = _ms("timeout", d.timeout if options.timeout is None else options.timeout)
+    if timeout_ms <= 0:
+        raise InvalidOptionsError("timeout must be positive")
+    job_id = options.job_id or ""
+    if options.job_id is not None:
+        if not job_id or job_id.isdigit():
+            raise InvalidOptionsError(
+                "job_id must be a non-empty string that is not all digits "
+                f"(those are generated ids), got {job_id!r}"
+            )
+        if any(ch.isspace() for ch in job_id):
+            raise InvalidOptionsError(f"job_id must not contain whitespace, got {job_id!r}")
+    if options.repeat is not None:
+        validate_repeat(options.repeat)
+    return ResolvedOptions(
+        attempts=_attempts(d.attempts, options),
+        backoff=pack_backoff(d.backoff if options.backoff is None else options.backoff),
+        timeout_ms=timeout_ms,
+        priority=priority,
+        delay_ms=0 if options.delay is None else _ms("delay", options.delay),
+        job_id=job_id,
+        remove_on_complete=pack_retention(
+            "remove_on_complete",
+            d.remove_on_complete
+            if options.remove_on_complete is None
+            else options.remove_on_complete,
+        ),
+        remove_on_fail=pack_retention(
+            "remove_on_fail",
+            d.remove_on_fail if options.remove_on_fail is None else options.remove_on_fail,
+        ),
+        repeat=options.repeat,
+    )
+
+
+def repeat_key(name: str, repeat: Repeat, payload: str, job_id: str) -> str:
+    """A stable key per (job, schedule, payload): re-adding the same repeat is idempotent."""
+    if job_id:
+        return f"{name}:{job_id}"
+    spec = (
+        f"every={_ms('repeat every', repeat.every)}"
+        if repeat.every is not None
+        else f"cron={repeat.cron}"
+    )
+    digest = hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{name}:{spec.replace(' ', '_')}:{digest}"

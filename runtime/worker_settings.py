@@ -1,0 +1,53 @@
+"""Tuning knobs of a worker, kept apart so the dispatcher and the public API share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runtime.durations import Duration
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most ``max`` jobs started per ``duration``, counted in Redis across all workers."""
+
+    max: int
+    duration: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """How a worker runs.
+
+    ``concurrency`` jobs run at once; up to ``prefetch`` more (default: as many
+    as ``concurrency``) are claimed ahead so a finishing slot restarts without
+    a round trip. Held jobs keep a ``lease`` renewed every ``heartbeat``
+    (default ``lease / 3``); every ``stall_check`` this worker also recovers
+    jobs whose lease expired anywhere, dead-lettering one that stalled more
+    than ``max_stalls`` times. On stop, running jobs get ``shutdown_grace`` to
+    finish before they are cancelled and handed back. ``idle_block`` caps one
+    blocking wait (it must stay below the client's socket timeout).
+    """
+
+    concurrency: int = 10
+    prefetch: int | None = None
+    lease: Duration = 30.0
+    heartbeat: Duration | None = None
+    stall_check: Duration = 15.0
+    max_stalls: int = 1
+    shutdown_grace: Duration = 10.0
+    rate_limit: RateLimit | None = None
+    idle_block: float = 2.0
+    error_backoff_max: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        if self.prefetch is not None and self.prefetch < 0:
+            raise ValueError("prefetch must be >= 0")
+        if self.max_stalls < 0:
+            raise ValueError("max_stalls must be >= 0")
+        if self.rate_limit is not None and self.rate_limit.max < 1:
+            raise ValueError("rate_limit.max must be >= 1")
+        if not 0 < self.idle_block <= 5:
+            raise ValueError("idle_block must be within (0, 5] seconds")

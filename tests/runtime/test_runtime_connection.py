@@ -1,0 +1,83 @@
+"""Configuration: where Redis is, key layout, client policy."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio.retry
+import redis.retry
+
+from runtime import Connection, default_connection
+from runtime.connection import url_from_env
+from runtime.keys import QueueKeys
+
+
+def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("REDIS_HOST", raising=False)
+    monkeypatch.delenv("REDIS_PORT", raising=False)
+    assert url_from_env() == "redis://localhost:6379/0"
+    monkeypatch.setenv("REDIS_HOST", "cache.internal")
+    monkeypatch.setenv("REDIS_PORT", "6380")
+    assert url_from_env() == "redis://cache.internal:6380/0"
+    monkeypatch.setenv("REDIS_URL", "rediss://worker:s3cret@redis.example:6390/2")
+    assert url_from_env() == "rediss://worker:s3cret@redis.example:6390/2"
+    conn = Connection()
+    assert "s3cret" not in repr(conn)
+    kwargs = conn.sync_client().connection_pool.connection_kwargs
+    assert (kwargs["username"], kwargs["password"], kwargs["host"], kwargs["port"]) == (
+        "worker",
+        "s3cret",
+        "redis.example",
+        6390,
+    )
+    assert conn.sync_client().connection_pool.connection_class.__name__ == "SSLConnection"
+    conn.close()
+
+
+def test_clients_use_explicit_retry_policy() -> None:
+    conn = Connection("redis://127.0.0.1:6379/0")
+    sync_retry = conn.sync_client().connection_pool.connection_kwargs["retry"]
+    assert type(sync_retry) is redis.retry.Retry
+
+    async def check() -> None:
+        first = conn.async_client()
+        assert conn.async_client() is first  # cached per loop
+        retry = first.connection_pool.connection_kwargs["retry"]
+        assert type(retry) is redis.asyncio.retry.Retry  # the sync class would disable retrying
+        await conn.aclose()
+
+    asyncio.run(check())
+    conn.close()
+
+
+def test_default_connection_is_shared() -> None:
+    assert default_connection() is default_connection()
+
+
+def test_keys_share_one_hash_tag() -> None:
+    keys = QueueKeys.build("jobs", "github")
+    assert keys.wait == "jobs:{github}:wait"
+    assert keys.job("42") == "jobs:{github}:job:42"
+    names = [
+        keys.id,
+        keys.wait,
+        keys.delayed,
+        keys.retry,
+        keys.active,
+        keys.completed,
+        keys.dead,
+        keys.paused,
+        keys.marker,
+        keys.limiter,
+        keys.repeat,
+        keys.repeats,
+        keys.job_prefix,
+        keys.done_prefix,
+    ]
+    assert all("{github}" in n and n.index("{") == n.index("{github}") for n in names)
+    with pytest.raises(ValueError, match="braces"):
+        QueueKeys.build("jo{bs", "github")
+    with pytest.raises(ValueError, match="empty"):
+        QueueKeys.build("jobs", "")
