@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -98,7 +98,7 @@ def enqueue_command(
     )
     connection = _connection(redis_url, prefix)
     try:
-        handle = enqueue(queue, job, data, options, connection)
+        handle = enqueue(queue, job, cast("dict[str, Any]", data), options, connection)
     except (InvalidPayloadError, UnknownJobError, InvalidOptionsError) as error:
         raise fail(str(error)) from error
     finally:

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,7 +60,7 @@ INVALID = ("/github/sync-data", {"user_id": "not-a-uuid", "data_source": "carrie
 
 
 @contextmanager
-def redis_for_demo() -> Iterator[str]:
+def redis_for_demo() -> Generator[str]:
     """``REDIS_URL``, else a Redis on localhost, else a throwaway redis-server."""
     url = os.environ.get("REDIS_URL")
     if url:
@@ -90,7 +90,7 @@ def redis_for_demo() -> Iterator[str]:
 
 
 @contextmanager
-def api_server(port: int) -> Iterator[str]:
+def api_server(port: int) -> Generator[str]:
     config = uvicorn.Config(
         "examples.demo.api:app", host="127.0.0.1", port=port, log_level="warning"
     )
@@ -110,7 +110,7 @@ def api_server(port: int) -> Iterator[str]:
 
 
 @contextmanager
-def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
     command = [
         sys.executable,
         "-m",
@@ -153,9 +153,10 @@ def main() -> None:
     with redis_for_demo() as redis_url, tempfile.TemporaryDirectory(prefix="jobs-demo-") as data:
         connection = Connection(redis_url, prefix=PREFIX)
         client = connection.sync_client()
-        stale = list(client.scan_iter(match=f"{PREFIX}:*", count=1000))
+        # The demo's own namespace only: a rerun starts from empty queues.
+        stale: list[bytes] = list(client.scan_iter(match=f"{PREFIX}:*", count=1000))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         if stale:
-            client.unlink(*stale)  # the demo's own namespace only
+            client.unlink(*stale)
         env = {**os.environ, "REDIS_URL": redis_url, "DEMO_DB": str(Path(data) / "demo.sqlite3")}
         os.environ.update(env)
         with worker_process(env), api_server(free_port()) as api:
@@ -167,10 +168,10 @@ def main() -> None:
                     reply.raise_for_status()
                     enqueued.append((domain, reply.json()["job_id"]))
                     console.print(f"POST {path} -> 202 job {reply.json()['job_id']}")
-                path, body = INVALID
-                refused = http.post(path, json=body)
+                invalid_path, invalid_body = INVALID
+                refused = http.post(invalid_path, json=invalid_body)
                 console.print(
-                    f"POST {path} with an invalid payload -> {refused.status_code}: "
+                    f"POST {invalid_path} with an invalid payload -> {refused.status_code}: "
                     f"{len(refused.json()['detail'])} errors, nothing enqueued"
                 )
             console.rule("processing (worker log above and below)")

@@ -7,7 +7,7 @@ after a crash writes the same rows again instead of duplicating them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,7 +44,7 @@ class Store:
             db.executescript(SCHEMA)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Generator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=10)
         try:
             with db:

@@ -1,4 +1,4 @@
-"""The type checkers, not just the runtime, must reject every mistake the contracts promise to catch.
+"""The type checkers, not only the runtime, must reject each mistake the contracts catch.
 
 Each file in ``cases/`` is checked by the real mypy (--strict) and pyright. A
 line that must fail ends with ``# expect: mypy[code] pyright[rule]``; every
@@ -82,7 +82,9 @@ def _mypy_reports() -> Reports:
         check=False,
     )
     reports: Reports = defaultdict(list)
-    pattern = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<msg>.*)  \[(?P<code>[\w-]+)\]$")
+    pattern = re.compile(
+        r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<msg>.*)  \[(?P<code>[\w-]+)\]$"
+    )
     for text in completed.stdout.splitlines():
         match = pattern.match(text)
         if match:
@@ -116,7 +118,9 @@ def _pyright_reports() -> Reports:
     try:
         output = json.loads(completed.stdout)
     except json.JSONDecodeError as error:
-        raise AssertionError(f"pyright gave no JSON:\n{completed.stdout}\n{completed.stderr}") from error
+        raise AssertionError(
+            f"pyright gave no JSON:\n{completed.stdout}\n{completed.stderr}"
+        ) from error
     analyzed = output["summary"]["filesAnalyzed"]
     assert analyzed >= len(CASES), f"pyright analyzed {analyzed} files, expected {len(CASES)}"
     reports: Reports = defaultdict(list)
@@ -136,8 +140,12 @@ def _check(path: Path, checker: str, reports: Reports) -> None:
     missing = expected - got
     unexpected = got - expected
     detail = "\n".join(f"  {d.line}: [{d.code}] {d.message}" for d in found)
-    assert not missing, f"{checker} did not report {sorted(missing)} in {path.name}; it said:\n{detail}"
-    assert not unexpected, f"{checker} reported unexpected {sorted(unexpected)} in {path.name}:\n{detail}"
+    assert not missing, (
+        f"{checker} did not report {sorted(missing)} in {path.name}; it said:\n{detail}"
+    )
+    assert not unexpected, (
+        f"{checker} reported unexpected {sorted(unexpected)} in {path.name}:\n{detail}"
+    )
     for line, text in _expected_messages(path, checker):
         messages = [d.message for d in found if d.line == line]
         assert any(text in message for message in messages), (
