@@ -252,6 +252,44 @@ def dlq_purge(
     out_console.print(f"purged {admin.purge_dead()} dead job(s) of {domain}")
 
 
+repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_help=True)
+
+
+@repeat_app.command("list")
+def repeat_list(
+    domain: DomainArg,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """List the repeats of a domain with their schedule and next occurrence."""
+    admin = _admin(domain, out, redis_url, prefix)
+    table = Table(title=f"Repeats of {domain}")
+    for column in ("key", "job", "schedule", "next", "payload"):
+        table.add_column(column, overflow="fold")
+    for repeat in admin.repeats():
+        schedule = f"cron {repeat.cron}" if repeat.cron else f"every {repeat.every_ms} ms"
+        if repeat.limit is not None:
+            schedule += f" (limit {repeat.limit})"
+        upcoming = None if repeat.next_ms is None else datetime.fromtimestamp(repeat.next_ms / 1000)
+        table.add_row(repeat.key, repeat.name, schedule, _when(upcoming), repeat.payload)
+    out_console.print(table)
+
+
+@repeat_app.command("remove")
+def repeat_remove(
+    domain: DomainArg,
+    key: Annotated[str, typer.Argument(help="The repeat key that `repeat list` shows.")],
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Stop a repeat and drop its pending occurrence."""
+    if not _admin(domain, out, redis_url, prefix).remove_repeat(key):
+        raise fail(f"no repeat {key!r} in {domain}", 1)
+    out_console.print(f"removed repeat {key} of {domain}")
+
+
 def pause_command(
     domain: DomainArg,
     out: OutOption = Path("generated"),
@@ -279,5 +317,6 @@ def register_ops_commands(app: typer.Typer) -> None:
     app.command("stats")(stats_command)
     app.command("show")(show_command)
     app.add_typer(dlq_app, name="dlq")
+    app.add_typer(repeat_app, name="repeat")
     app.command("pause")(pause_command)
     app.command("resume")(resume_command)

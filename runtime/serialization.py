@@ -47,7 +47,7 @@ def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping
         if isinstance(payload, BaseModel) and isinstance(payload, model):
             instance = payload
         elif isinstance(payload, BaseModel):
-            instance = model.model_validate(payload.model_dump(by_alias=True))
+            instance = model.model_validate(payload.model_dump(by_alias=True, exclude_unset=True))
         else:
             instance = model.model_validate(payload)
     except ValidationError as exc:
@@ -60,7 +60,9 @@ def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping
             job_name=name,
             fields=fields,
         ) from None
-    dumped: str = instance.model_dump_json(by_alias=True)
+    # exclude_unset: the wire carries what the caller gave, not pydantic's fill-ins
+    # (an omitted optional array must not travel as null, which its schema forbids).
+    dumped: str = instance.model_dump_json(by_alias=True, exclude_unset=True)
     return dumped
 
 
@@ -69,8 +71,8 @@ def dump_result(result_model: type[BaseModel] | None, value: object) -> str:
     if result_model is None:
         return "null"
     if isinstance(value, result_model):
-        return value.model_dump_json(by_alias=True)
-    return result_model.model_validate(value).model_dump_json(by_alias=True)
+        return value.model_dump_json(by_alias=True, exclude_unset=True)
+    return result_model.model_validate(value).model_dump_json(by_alias=True, exclude_unset=True)
 
 
 def format_duration(ms: int) -> str:
