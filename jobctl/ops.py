@@ -6,11 +6,13 @@ Each command finds the domain's generated package (``--out``, default
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, ParamSpec, cast
 
 import typer
 from rich.console import Console
@@ -26,9 +28,12 @@ from runtime import (
     UnknownJobError,
     enqueue,
 )
+from runtime.connection import CONNECTION_ERRORS
+
+P = ParamSpec("P")
 
 out_console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 OutOption = Annotated[Path, typer.Option("--out", help="Folder of the generated domain packages.")]
 UrlOption = Annotated[
@@ -48,8 +53,30 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+_opened: list[Connection] = []
+"""Connections a command opened; ``_redis_command`` closes them when it ends."""
+
+
 def _connection(url: str | None, prefix: str) -> Connection:
-    return Connection(url, prefix=prefix)
+    connection = Connection(url, prefix=prefix)
+    _opened.append(connection)
+    return connection
+
+
+def _redis_command(command: Callable[P, None]) -> Callable[P, None]:
+    """Redis unreachable becomes one error line (not a traceback); connections are closed."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except CONNECTION_ERRORS as error:
+            raise fail(f"cannot reach Redis: {error}", 1) from error
+        finally:
+            while _opened:
+                _opened.pop().close()
+
+    return run
 
 
 def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
@@ -101,8 +128,6 @@ def enqueue_command(
         handle = enqueue(queue, job, cast("dict[str, Any]", data), options, connection)
     except (InvalidPayloadError, UnknownJobError, InvalidOptionsError) as error:
         raise fail(str(error)) from error
-    finally:
-        connection.close()
     typer.echo(handle.id)
 
 
@@ -131,25 +156,22 @@ def stats_command(
         "paused",
     ):
         table.add_column(column, justify="left" if column == "domain" else "right")
-    try:
-        for name in domains:
-            try:
-                load_queue(name, out)
-            except LoadError as error:
-                raise fail(str(error)) from error
-            counts = QueueAdmin(name, connection).counts()
-            table.add_row(
-                name,
-                str(counts.waiting),
-                str(counts.delayed),
-                str(counts.active),
-                str(counts.completed),
-                str(counts.failed),
-                f"[red]{counts.dead}[/red]" if counts.dead else "0",
-                "yes" if counts.paused else "no",
-            )
-    finally:
-        connection.close()
+    for name in domains:
+        try:
+            load_queue(name, out)
+        except LoadError as error:
+            raise fail(str(error)) from error
+        counts = QueueAdmin(name, connection).counts()
+        table.add_row(
+            name,
+            str(counts.waiting),
+            str(counts.delayed),
+            str(counts.active),
+            str(counts.completed),
+            str(counts.failed),
+            f"[red]{counts.dead}[/red]" if counts.dead else "0",
+            "yes" if counts.paused else "no",
+        )
     out_console.print(table)
 
 
@@ -194,6 +216,7 @@ dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args
 
 
 @dlq_app.command("list")
+@_redis_command
 def dlq_list(
     domain: DomainArg,
     limit: Annotated[int, typer.Option(help="How many to show.")] = 50,
@@ -216,6 +239,7 @@ def dlq_list(
 
 
 @dlq_app.command("retry")
+@_redis_command
 def dlq_retry(
     domain: DomainArg,
     job_ids: Annotated[list[str] | None, typer.Argument(help="Ids to retry.")] = None,
@@ -235,6 +259,7 @@ def dlq_retry(
 
 
 @dlq_app.command("purge")
+@_redis_command
 def dlq_purge(
     domain: DomainArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
@@ -256,6 +281,7 @@ repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_hel
 
 
 @repeat_app.command("list")
+@_redis_command
 def repeat_list(
     domain: DomainArg,
     out: OutOption = Path("generated"),
@@ -277,6 +303,7 @@ def repeat_list(
 
 
 @repeat_app.command("remove")
+@_redis_command
 def repeat_remove(
     domain: DomainArg,
     key: Annotated[str, typer.Argument(help="The repeat key that `repeat list` shows.")],
@@ -313,10 +340,10 @@ def resume_command(
 
 
 def register_ops_commands(app: typer.Typer) -> None:
-    app.command("enqueue")(enqueue_command)
-    app.command("stats")(stats_command)
-    app.command("show")(show_command)
+    app.command("enqueue")(_redis_command(enqueue_command))
+    app.command("stats")(_redis_command(stats_command))
+    app.command("show")(_redis_command(show_command))
     app.add_typer(dlq_app, name="dlq")
     app.add_typer(repeat_app, name="repeat")
-    app.command("pause")(pause_command)
-    app.command("resume")(resume_command)
+    app.command("pause")(_redis_command(pause_command))
+    app.command("resume")(_redis_command(resume_command))

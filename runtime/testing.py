@@ -96,9 +96,14 @@ class RedisServer:
         if self.process is None:
             return
         if save:
-            # the server closes the connection as it exits
-            with contextlib.suppress(redis.ConnectionError):
-                redis.Redis(port=self.port, socket_timeout=5).shutdown(save=True)
+            # No retries: the server closes the connection as it exits, and a
+            # retrying client would re-send SHUTDOWN for seconds.
+            client = redis.Redis(port=self.port, socket_timeout=5, retry=None)
+            try:
+                with contextlib.suppress(redis.ConnectionError):
+                    client.shutdown(save=True)
+            finally:
+                client.close()
         else:
             self.process.terminate()
         try:

@@ -1,0 +1,1 @@
+"""Tests of the jobctl command line (in-process, through typer's CliRunner)."""

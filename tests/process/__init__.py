@@ -1,0 +1,1 @@
+"""Process-level tests: real jobctl worker subprocesses, signals, Redis restarts."""

@@ -1,0 +1,164 @@
+"""Running ``jobctl worker`` as a real subprocess, and waiting on what it does."""
+
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from runtime import Connection, JobOptions, QueueAdmin, QueueCounts, enqueue_many
+from tests.process.nap_worker import DOMAIN, QUEUE, done_key, started_key
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = "tests.process.nap_worker:nap_worker"
+
+
+def jobctl() -> list[str]:
+    """The installed ``jobctl`` script next to this interpreter, else ``python -m jobctl``."""
+    script = Path(sys.executable).with_name("jobctl")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jobctl"]
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def sigterm_and_wait(self, timeout: float = 30.0) -> int:
+        """SIGTERM, then the exit code (the test fails if it takes longer than ``timeout``)."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired as error:
+            raise AssertionError(
+                f"worker ignored SIGTERM for {timeout}s; log:\n{self.log()}"
+            ) from error
+
+    def sigkill(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+
+
+@contextlib.contextmanager
+def worker_process(
+    redis_url: str,
+    prefix: str,
+    log_path: Path,
+    *,
+    settings: Mapping[str, float | int] | None = None,
+    sleep_cap: float | None = None,
+    args: tuple[str, ...] = ("--human-logs",),
+) -> Generator[WorkerProcess]:
+    """``jobctl worker tests.process.nap_worker:nap_worker ARGS``; killed on the way out."""
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "NAP_PREFIX": prefix,
+        "NAP_SETTINGS": json.dumps(dict(settings or {})),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if sleep_cap is not None:
+        env["NAP_SLEEP_CAP"] = str(sleep_cap)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*jobctl(), "worker", TARGET, *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    worker = WorkerProcess(process, log_path)
+    try:
+        yield worker
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def eventually(
+    predicate: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    worker: WorkerProcess | None = None,
+) -> None:
+    """Poll until ``predicate`` holds; fail early if ``worker`` exits meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if worker is not None and not worker.alive():
+            code = worker.process.returncode
+            raise AssertionError(f"worker exited ({code}) before {what}; log:\n{worker.log()}")
+        if time.monotonic() > deadline:
+            log = worker.log() if worker is not None else ""
+            raise AssertionError(f"{what}: not within {timeout}s; worker log:\n{log}")
+        time.sleep(0.05)
+
+
+class Records:
+    """What the nap handlers recorded under the test's prefix, across processes."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _list(self, key: str) -> list[str]:
+        raw = cast("list[bytes]", self.connection.sync_client().lrange(key, 0, -1))
+        return [item.decode() for item in raw]
+
+    def started(self) -> Counter[str]:
+        return Counter(self._list(started_key(self.connection.prefix)))
+
+    def done(self) -> Counter[str]:
+        return Counter(self._list(done_key(self.connection.prefix)))
+
+
+def add_naps(connection: Connection, count: int, seconds: float) -> list[str]:
+    jobs = enqueue_many(QUEUE, [("nap", {"seconds": seconds}) for _ in range(count)], connection)
+    return [job.id for job in jobs]
+
+
+def add_nap(connection: Connection, payload: Mapping[str, object]) -> str:
+    return enqueue_many(QUEUE, [("nap", dict(payload), JobOptions())], connection)[0].id
+
+
+def admin(connection: Connection) -> QueueAdmin:
+    return QueueAdmin(DOMAIN, connection)
+
+
+def counts_are(connection: Connection, **expected: int) -> Callable[[], bool]:
+    def check() -> bool:
+        counts: QueueCounts = admin(connection).counts()
+        return all(getattr(counts, k) == v for k, v in expected.items())
+
+    return check
+
+
+def settled(counts: QueueCounts) -> tuple[int, int, int, int, int, int]:
+    """(waiting, delayed, active, completed, failed, dead)."""
+    return (
+        counts.waiting,
+        counts.delayed,
+        counts.active,
+        counts.completed,
+        counts.failed,
+        counts.dead,
+    )
