@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def free_port() -> int:
@@ -98,7 +100,7 @@ class RedisServer:
         if save:
             # No retries: the server closes the connection as it exits, and a
             # retrying client would re-send SHUTDOWN for seconds.
-            client = redis.Redis(port=self.port, socket_timeout=5, retry=None)
+            client = redis.Redis(port=self.port, socket_timeout=5, retry=Retry(NoBackoff(), 0))
             try:
                 with contextlib.suppress(redis.ConnectionError):
                     client.shutdown(save=True)
