@@ -50,7 +50,7 @@ def drift(session: nox.Session) -> None:
 def golden(session: nox.Session) -> None:
     """Rewrite the expected output of the golden codegen tests after an intended change."""
     _install(session)
-    session.run("pytest", "tests/codegen", "-k", "golden", env={"UPDATE_GOLDEN": "1"})
+    session.run("python", "-m", "tests.golden.regenerate")
 
 
 @nox.session(python=PYTHON)

@@ -1,0 +1,77 @@
+"""Python type expressions for the TypedDict (wire) form of payloads.
+
+The dict form is what callers write by hand, so values that pydantic parses
+from strings (UUIDs, datetimes) accept both the object and its string.
+"""
+
+from __future__ import annotations
+
+from codegen import escape
+from codegen.ir import (
+    AnyType,
+    ArrayType,
+    JsonScalar,
+    LiteralType,
+    MapType,
+    ModelType,
+    ScalarType,
+    TypeRef,
+    UnionType,
+)
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+_FORMATS: dict[str, tuple[str, str, str]] = {
+    # format -> (module, name, annotation)
+    "date-time": ("datetime", "datetime", "datetime | str"),
+    "date": ("datetime", "date", "date | str"),
+    "time": ("datetime", "time", "time | str"),
+    "duration": ("datetime", "timedelta", "timedelta | str"),
+    "uuid": ("uuid", "UUID", "UUID | str"),
+    "ipv4": ("ipaddress", "IPv4Address", "IPv4Address | str"),
+    "ipv6": ("ipaddress", "IPv6Address", "IPv6Address | str"),
+}
+
+
+def literal_value(value: JsonScalar) -> str:
+    if isinstance(value, str):
+        return escape.string_literal(value)
+    if value is None or isinstance(value, bool | int):
+        return repr(value)
+    raise TypeError(f"not a Literal value: {value!r}")
+
+
+def dict_annotation(type_: TypeRef, imports: set[tuple[str, str]]) -> str:
+    """The annotation for ``type_``; records ``(module, name)`` imports it needs."""
+    if isinstance(type_, ScalarType):
+        if type_.kind == "string" and type_.format in _FORMATS:
+            module, name, annotation = _FORMATS[type_.format]
+            imports.add((module, name))
+            return annotation
+        return _SCALARS[type_.kind]
+    if isinstance(type_, LiteralType):
+        imports.add(("typing", "Literal"))
+        values = [v for v in type_.values if v is not None]
+        text = f"Literal[{', '.join(literal_value(v) for v in values)}]" if values else "None"
+        return f"{text} | None" if values and len(values) != len(type_.values) else text
+    if isinstance(type_, ArrayType):
+        return f"list[{dict_annotation(type_.items, imports)}]"
+    if isinstance(type_, MapType):
+        if type_.values is None:
+            imports.add(("typing", "Any"))
+            return "dict[str, Any]"
+        return f"dict[str, {dict_annotation(type_.values, imports)}]"
+    if isinstance(type_, ModelType):
+        return f"{type_.class_name}Dict"
+    if isinstance(type_, UnionType):
+        parts: list[str] = []
+        for member in type_.members:
+            text = dict_annotation(member, imports)
+            if text not in parts:
+                parts.append(text)
+        if "None" in parts:
+            parts.remove("None")
+            parts.append("None")
+        return " | ".join(parts)
+    assert isinstance(type_, AnyType)
+    imports.add(("typing", "Any"))
+    return "Any"

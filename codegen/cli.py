@@ -1,0 +1,109 @@
+"""The code generation commands of ``jobctl``: generate, check, schema.
+
+Exit codes: 0 success, 1 generated code out of date (check), 2 invalid spec.
+Diagnostics go to stderr so stdout stays machine-readable (``schema``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codegen.errors import SpecError
+from codegen.output import compare, unified_diff, write
+from codegen.pipeline import Generated, generate_from_file
+from codegen.spec import jobs_file_json_schema
+
+SpecOption = Annotated[
+    Path,
+    typer.Option("--spec", "-s", help="The jobs.yaml to read.", show_default=True),
+]
+OutOption = Annotated[
+    Path,
+    typer.Option("--out", "-o", help="The package folder to generate into.", show_default=True),
+]
+SCHEMA_FILE_NAME = "jobs.schema.json"
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """No wrapping, no highlighting: lines stay greppable and diffable."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _load(spec: Path) -> Generated:
+    err = _console(stderr=True)
+    try:
+        return generate_from_file(spec, display_name=str(spec))
+    except SpecError as error:
+        for problem in error.problems:
+            err.print(problem.render(), markup=False)
+        err.print(f"{len(error.problems)} problem(s) in {spec}; nothing was written.", markup=False)
+        raise typer.Exit(code=2) from None
+
+
+def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
+    """Validate jobs.yaml and write the generated packages (only files that changed)."""
+    result = _load(spec)
+    drift = compare(result.files, out)
+    kept = write(result.files, out, drift)
+    console = _console()
+    domains = result.contracts.domains
+    jobs = sum(len(domain.jobs) for domain in domains)
+    written = len(drift.changed) + len(drift.missing)
+    removed = len(drift.extra) - len(kept)
+    console.print(
+        f"[bold green]generated[/] {len(domains)} domain(s), {jobs} job(s) into {out}: "
+        f"{written} file(s) written, {len(drift.unchanged)} unchanged"
+        + (f", {removed} stale removed" if removed else ""),
+    )
+    for domain in domains:
+        console.print(f"  {domain.key}: {', '.join(job.key for job in domain.jobs)}", markup=False)
+    for relative in kept:
+        _console(stderr=True).print(
+            f"warning: {out / relative} is not generated code; left in place", markup=False
+        )
+
+
+def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
+    """Exit 1 with a diff if the generated packages differ from what jobs.yaml gives."""
+    result = _load(spec)
+    drift = compare(result.files, out)
+    if drift.clean:
+        _console().print(f"{out} is up to date with {spec}", markup=False)
+        return
+    err = _console(stderr=True)
+    diff = unified_diff(result.files, out, drift)
+    typer.echo(diff, nl=False)
+    err.print(
+        f"{out} is out of date: {len(drift.changed)} changed, {len(drift.missing)} missing, "
+        f"{len(drift.extra)} extra file(s)",
+        markup=False,
+    )
+    err.print(f"run `jobctl generate` and commit {out}/", markup=False)
+    raise typer.Exit(code=1)
+
+
+def schema(
+    write_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--write", "-w", help=f"Also write it to this file (e.g. {SCHEMA_FILE_NAME})."
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of jobs.yaml itself, for editor completion and validation."""
+    text = json.dumps(jobs_file_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    typer.echo(text, nl=False)
+    if write_to is not None:
+        write_to.write_text(text, encoding="utf-8")
+
+
+def register_codegen_commands(app: typer.Typer) -> None:
+    """Add generate, check and schema to the ``jobctl`` app."""
+    app.command(no_args_is_help=False)(generate)
+    app.command(no_args_is_help=False)(check)
+    app.command(no_args_is_help=False)(schema)

@@ -1,0 +1,407 @@
+"""Turn a loaded ``jobs.yaml`` into the intermediate model, or every problem it has.
+
+Structure is checked by the pydantic spec models, names by ``naming``, JSON
+Schemas by ``schemas``; each runs on whatever parts are well-formed, so one
+run reports all independent problems instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from codegen import naming
+from codegen.errors import Problem, SpecError
+from codegen.ir import (
+    ArrayType,
+    BackoffDef,
+    ContractSet,
+    DomainDef,
+    JobDef,
+    JobDefaultsDef,
+    MapType,
+    ModelDef,
+    ModelType,
+    RemovePolicyDef,
+    RetentionDef,
+    TypeRef,
+    UnionType,
+)
+from codegen.load import LocatedDocument, Path, as_mapping
+from codegen.schemas import DomainSchemas, did_you_mean, is_object_schema
+from codegen.spec import (
+    REMOVE_POLICY_TAGS,
+    BackoffSpec,
+    DefaultsSpec,
+    DomainSpec,
+    JobsFile,
+    JobSpec,
+    RetentionSpec,
+    duration_milliseconds,
+)
+
+BUILTIN_DEFAULTS = JobDefaultsDef(
+    attempts=3,
+    backoff=BackoffDef(type="exponential", delay_ms=1000, jitter=0.0),
+    timeout_ms=30_000,
+    priority=0,
+    remove_on_complete=False,
+    remove_on_fail=False,
+)
+"""What a job gets for keys nobody set; mirrors ``runtime.JobDefaults``."""
+
+DEFAULT_KEYS = tuple(DefaultsSpec.model_fields)
+
+
+def validate(document: LocatedDocument) -> ContractSet:
+    """The contracts of ``document``; raises ``SpecError`` with every problem found."""
+    problems: list[Problem] = []
+    spec = _structure(document, problems)
+    problems.extend(_names(document))
+    data = as_mapping(document.data) or {}
+    definitions = as_mapping(data.get("definitions")) or {}
+    problems.extend(_definitions(document, definitions))
+    domains: list[DomainDef] = []
+    for domain_key, raw_domain in (as_mapping(data.get("domains")) or {}).items():
+        domain_data = as_mapping(raw_domain)
+        if domain_data is not None:
+            domain, domain_problems = _domain(document, definitions, domain_key, domain_data, spec)
+            problems.extend(domain_problems)
+            if domain is not None:
+                domains.append(domain)
+    if problems or spec is None:
+        raise SpecError(problems)
+    return ContractSet(source_name=document.file, domains=tuple(domains))
+
+
+# -- structure (pydantic) ----------------------------------------------------
+
+
+def _structure(document: LocatedDocument, problems: list[Problem]) -> JobsFile | None:
+    try:
+        return JobsFile.model_validate(document.data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            problems.append(
+                _translate(
+                    document, detail["loc"], detail["type"], detail["msg"], detail.get("ctx")
+                )
+            )
+        return None
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> Path:
+    path: list[str | int] = []
+    for part in loc:
+        if path and str(path[-1]).startswith("remove_on_") and part in REMOVE_POLICY_TAGS:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _model_at(path: Path) -> type[BaseModel] | None:
+    """Which spec model the mapping at ``path`` is, to suggest its keys."""
+    if path == ():
+        return JobsFile
+    last = path[-1]
+    if last == "backoff":
+        return BackoffSpec
+    if isinstance(last, str) and last.startswith("remove_on_"):
+        return RetentionSpec
+    if last == "defaults":
+        return DefaultsSpec
+    if len(path) == 2 and path[0] == "domains":
+        return DomainSpec
+    if len(path) == 4 and path[0] == "domains" and path[2] == "jobs":
+        return JobSpec
+    return None
+
+
+def _translate(
+    document: LocatedDocument,
+    loc: tuple[int | str, ...],
+    kind: str,
+    message: str,
+    ctx: dict[str, Any] | None,
+) -> Problem:
+    path = _clean_loc(loc)
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        model = _model_at(path[:-1])
+        hint = did_you_mean(key, model.model_fields) if model is not None else ""
+        return document.problem(path, f"unknown key {key!r}{hint}", key=True)
+    if kind == "missing":
+        return document.problem(path[:-1], f"missing required key {str(path[-1])!r}")
+    if kind == "value_error":
+        return document.problem(path, message.removeprefix("Value error, "))
+    if kind == "literal_error" and path == ("version",):
+        return document.problem(path, "unsupported version: this jobctl reads version: 1")
+    simple = {
+        "dict_type": "must be a mapping",
+        "model_type": "must be a mapping",
+        "model_attributes_type": "must be a mapping",
+        "too_short": "must not be empty",
+        "int_type": "must be an integer",
+        "float_type": "must be a number",
+        "string_type": "must be a string",
+        "bool_type": "must be true or false",
+    }
+    if kind in simple:
+        return document.problem(path, simple[kind])
+    if kind == "greater_than_equal" and ctx is not None:
+        return document.problem(path, f"must be at least {ctx['ge']}")
+    if kind == "less_than_equal" and ctx is not None:
+        return document.problem(path, f"must be at most {ctx['le']}")
+    text = message[:1].lower() + message[1:]
+    return document.problem(path, text)
+
+
+# -- names -------------------------------------------------------------------
+
+
+def _names(document: LocatedDocument) -> list[Problem]:
+    problems: list[Problem] = []
+    domains = as_mapping((as_mapping(document.data) or {}).get("domains")) or {}
+    for domain_key, domain in domains.items():
+        domain_path: Path = ("domains", domain_key)
+        why = naming.name_problem(domain_key, kind="domain")
+        if why:
+            problems.append(document.problem(domain_path, why, key=True))
+        jobs = as_mapping((as_mapping(domain) or {}).get("jobs"))
+        if jobs is None:
+            continue
+        pascal_owner: dict[str, str] = {}
+        for job_key in jobs:
+            job_path: Path = (*domain_path, "jobs", job_key)
+            why = naming.name_problem(job_key, kind="job")
+            if why:
+                problems.append(document.problem(job_path, why, key=True))
+                continue
+            pascal = naming.pascal_case(job_key)
+            if pascal in pascal_owner:
+                problems.append(
+                    document.problem(
+                        job_path,
+                        f"job {job_key!r} and job {pascal_owner[pascal]!r} would both generate "
+                        f"classes named {pascal}Payload",
+                        key=True,
+                    )
+                )
+            else:
+                pascal_owner[pascal] = job_key
+    return problems
+
+
+def _definitions(document: LocatedDocument, definitions: Mapping[str, Any]) -> list[Problem]:
+    """Check every definition once on its own, so unused ones are checked too."""
+    problems: list[Problem] = []
+    for name in definitions:
+        why = naming.definition_name_problem(name)
+        if why:
+            problems.append(document.problem(("definitions", name), why, key=True))
+    if problems:
+        return problems
+    checker = DomainSchemas(document, definitions, reserved={})
+    for name, schema in definitions.items():
+        checker.resolving.append(name)
+        if is_object_schema(schema):
+            if name not in checker.models:
+                checker.normalize(
+                    schema, ("definitions", name), name, constraints_ok=False, is_property=False
+                )
+        else:
+            checker.normalize(
+                schema, ("definitions", name), name, constraints_ok=True, is_property=False
+            )
+        checker.resolving.pop()
+    return checker.problems
+
+
+# -- domains -----------------------------------------------------------------
+
+
+def fixed_names(domain_key: str) -> dict[str, str]:
+    """Names every domain package defines besides its models."""
+    why = "a name every generated domain package defines"
+    names = ["JobName", "QUEUE", "add_job", "add_job_async", "create_worker"]
+    names.append(f"{naming.pascal_case(domain_key)}Handlers")
+    reserved = dict.fromkeys(names, why)
+    reserved.update(dict.fromkeys(naming.TYPE_NAMES, "a name the generated code imports"))
+    return reserved
+
+
+def _domain(
+    document: LocatedDocument,
+    definitions: Mapping[str, Any],
+    domain_key: str,
+    raw_domain: Mapping[str, Any],
+    spec: JobsFile | None,
+) -> tuple[DomainDef | None, list[Problem]]:
+    if naming.name_problem(domain_key, kind="domain"):
+        return None, []
+    raw_jobs = as_mapping(raw_domain.get("jobs"))
+    if raw_jobs is None:
+        return None, []
+    schemas = DomainSchemas(document, definitions, reserved=fixed_names(domain_key))
+    payload_classes: dict[str, str] = {}
+    result_classes: dict[str, str | None] = {}
+    for job_key, job_value in raw_jobs.items():
+        raw_job = as_mapping(job_value)
+        if naming.name_problem(job_key, kind="job") or raw_job is None:
+            continue
+        job_path: Path = ("domains", domain_key, "jobs", job_key)
+        pascal = naming.pascal_case(job_key)
+        if "payload" in raw_job:
+            payload = schemas.top_level_model(
+                raw_job["payload"],
+                (*job_path, "payload"),
+                f"{pascal}Payload",
+                "payload",
+                f"The payload of a {job_key} job.",
+            )
+            if payload is not None:
+                payload_classes[job_key] = payload
+        result_classes[job_key] = None
+        if raw_job.get("result") is not None:
+            result_classes[job_key] = schemas.top_level_model(
+                raw_job["result"],
+                (*job_path, "result"),
+                f"{pascal}Result",
+                "result",
+                f"What a {job_key} handler returns.",
+            )
+    problems = list(schemas.problems)
+    problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes))
+    names_ok = all(naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs)
+    if problems or spec is None or not names_ok or len(payload_classes) != len(raw_jobs):
+        return None, problems
+    domain_spec = spec.domains[domain_key]
+    jobs = tuple(
+        JobDef(
+            key=job_key,
+            description=job_spec.description,
+            payload_class=payload_classes[job_key],
+            result_class=result_classes[job_key],
+            defaults=_resolve_defaults(spec.defaults, domain_spec.defaults, job_spec),
+        )
+        for job_key, job_spec in domain_spec.jobs.items()
+    )
+    roots = [payload_classes[job.key] for job in jobs] + [
+        r for job in jobs if (r := result_classes[job.key])
+    ]
+    ordered = _dependency_order(schemas.models, roots)
+    return (
+        DomainDef(
+            key=domain_key,
+            description=domain_spec.description,
+            jobs=jobs,
+            models=ordered,
+            payload_models=frozenset(_reachable(schemas.models, list(payload_classes.values()))),
+        ),
+        [],
+    )
+
+
+def _dict_name_clashes(
+    document: LocatedDocument,
+    domain_key: str,
+    schemas: DomainSchemas,
+    payload_classes: Mapping[str, str],
+) -> list[Problem]:
+    """TypedDicts are named ``<Model>Dict`` and share the package namespace with models."""
+    problems: list[Problem] = []
+    taken = set(schemas.models) | set(fixed_names(domain_key))
+    for name in sorted(_reachable(schemas.models, list(payload_classes.values()))):
+        if f"{name}Dict" in taken:
+            problems.append(
+                document.problem(
+                    schemas.owners.get(name, ("domains", domain_key)),
+                    f"the TypedDict {name}Dict generated for this schema collides with a class "
+                    "of the same name",
+                )
+            )
+    return problems
+
+
+def _children(type_: TypeRef) -> list[str]:
+    if isinstance(type_, ModelType):
+        return [type_.class_name]
+    if isinstance(type_, ArrayType):
+        return _children(type_.items)
+    if isinstance(type_, MapType):
+        return _children(type_.values) if type_.values is not None else []
+    if isinstance(type_, UnionType):
+        return [name for member in type_.members for name in _children(member)]
+    return []
+
+
+def _reachable(models: Mapping[str, ModelDef], roots: list[str]) -> list[str]:
+    return [model.class_name for model in _dependency_order(models, roots)]
+
+
+def _dependency_order(models: Mapping[str, ModelDef], roots: list[str]) -> tuple[ModelDef, ...]:
+    """Models reachable from ``roots``, each after the models its fields use."""
+    seen: set[str] = set()
+    ordered: list[ModelDef] = []
+
+    def visit(name: str) -> None:
+        if name in seen or name not in models:
+            return
+        seen.add(name)
+        for field in models[name].fields:
+            for child in _children(field.type):
+                visit(child)
+        ordered.append(models[name])
+
+    for root in roots:
+        visit(root)
+    return tuple(ordered)
+
+
+def _resolve_defaults(top: DefaultsSpec, domain: DefaultsSpec, job: JobSpec) -> JobDefaultsDef:
+    """Per key: the job's value, else the domain's, else the file's, else the built-in."""
+
+    def pick(key: str) -> Any:
+        for layer in (job, domain, top):
+            value = getattr(layer, key)
+            if value is not None:
+                return value
+        return None
+
+    backoff: BackoffSpec | None = pick("backoff")
+    timeout: str | None = pick("timeout")
+    return JobDefaultsDef(
+        attempts=pick("attempts") or BUILTIN_DEFAULTS.attempts,
+        backoff=(
+            BackoffDef(
+                type=backoff.type,
+                delay_ms=duration_milliseconds(backoff.delay),
+                jitter=backoff.jitter,
+            )
+            if backoff is not None
+            else BUILTIN_DEFAULTS.backoff
+        ),
+        timeout_ms=duration_milliseconds(timeout)
+        if timeout is not None
+        else BUILTIN_DEFAULTS.timeout_ms,
+        priority=pick("priority") if pick("priority") is not None else BUILTIN_DEFAULTS.priority,
+        remove_on_complete=_remove_policy(
+            pick("remove_on_complete"), BUILTIN_DEFAULTS.remove_on_complete
+        ),
+        remove_on_fail=_remove_policy(pick("remove_on_fail"), BUILTIN_DEFAULTS.remove_on_fail),
+    )
+
+
+def _remove_policy(
+    value: bool | RetentionSpec | None, fallback: RemovePolicyDef
+) -> RemovePolicyDef:
+    if value is None:
+        return fallback
+    if isinstance(value, bool):
+        return value
+    return RetentionDef(
+        count=value.count,
+        age_ms=duration_milliseconds(value.age) if value.age is not None else None,
+    )
