@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from codegen.errors import SpecError
-from codegen.output import compare, unified_diff, write
-from codegen.pipeline import Generated, generate_from_file
-from codegen.spec import jobs_file_json_schema
+
+if TYPE_CHECKING:
+    from codegen.pipeline import Generated
+
+# The pipeline (datamodel-code-generator, jinja2, the YAML loader) is imported
+# inside the commands: ``jobctl worker`` shares this command line and should not
+# pay for a code generator it never runs.
 
 SpecOption = Annotated[
     Path,
@@ -35,6 +39,8 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _load(spec: Path) -> Generated:
+    from codegen.pipeline import generate_from_file
+
     err = _console(stderr=True)
     try:
         return generate_from_file(spec, display_name=str(spec))
@@ -47,6 +53,8 @@ def _load(spec: Path) -> Generated:
 
 def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Validate jobs.yaml and write the generated packages (only files that changed)."""
+    from codegen.output import compare, write
+
     result = _load(spec)
     drift = compare(result.files, out)
     kept = write(result.files, out, drift)
@@ -70,6 +78,8 @@ def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("genera
 
 def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Exit 1 with a diff if the generated packages differ from what jobs.yaml gives."""
+    from codegen.output import compare, unified_diff
+
     result = _load(spec)
     drift = compare(result.files, out)
     if drift.clean:
@@ -96,6 +106,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of jobs.yaml itself, for editor completion and validation."""
+    from codegen.spec import jobs_file_json_schema
+
     text = json.dumps(jobs_file_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     typer.echo(text, nl=False)
     if write_to is not None:

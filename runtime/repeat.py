@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from croniter import croniter
-
 from runtime.connection import Connection
 from runtime.durations import to_milliseconds
 from runtime.options import Repeat
@@ -32,6 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def _cron_after(cron: str, after_ms: int) -> int:
+    from croniter import croniter  # only repeats on a cron schedule pay for its import
+
     base = datetime.fromtimestamp(after_ms / 1000, tz=UTC)
     nxt: float = croniter(cron, base).get_next(float)
     return int(nxt * 1000)

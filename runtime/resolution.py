@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from croniter import croniter
-
 from runtime.backoff import pack_backoff
 from runtime.definitions import JobDefinition
 from runtime.durations import Duration, to_milliseconds
@@ -99,7 +97,7 @@ def validate_repeat(repeat: Repeat) -> None:
         raise InvalidOptionsError("repeat needs exactly one of 'every' and 'cron'")
     if repeat.every is not None and _ms("repeat every", repeat.every) <= 0:
         raise InvalidOptionsError("repeat every must be positive")
-    if repeat.cron is not None and not croniter.is_valid(repeat.cron):
+    if repeat.cron is not None and not _valid_cron(repeat.cron):
         raise InvalidOptionsError(f"invalid cron expression {repeat.cron!r}")
     if repeat.limit is not None and repeat.limit < 1:
         raise InvalidOptionsError(f"repeat limit must be >= 1, got {repeat.limit}")
@@ -158,3 +156,10 @@ def repeat_key(name: str, repeat: Repeat, payload: str, job_id: str) -> str:
     )
     digest = hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()[:12]
     return f"{name}:{spec.replace(' ', '_')}:{digest}"
+
+
+def _valid_cron(expression: str) -> bool:
+    from croniter import croniter  # only repeats on a cron schedule pay for its import
+
+    valid: bool = croniter.is_valid(expression)
+    return valid
