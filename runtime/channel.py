@@ -10,10 +10,15 @@ late reply can never be read as the answer to the next command.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
+import redis
 import redis.asyncio
 from redis.asyncio.connection import AbstractConnection
+from redis.backoff import AbstractBackoff
+from redis.connection import Connection
 from redis.exceptions import ResponseError
 
 
@@ -45,3 +50,48 @@ class RawChannel:
         if disconnect:
             await conn.disconnect()
         await self._client.connection_pool.release(conn)
+
+
+class SyncChannel:
+    """The producer's hot path: one pooled connection per thread, used directly.
+
+    ``add_job`` is one script call; going through ``Redis.execute_command``
+    adds pool checkout, observability hooks and the retry wrapper to every
+    call (about 12 us of a 75 us round trip). The retry policy is kept: a
+    connection error disconnects and retries with the client's backoff.
+    """
+
+    def __init__(self, client: redis.Redis, retries: int, backoff: AbstractBackoff) -> None:
+        self._client = client
+        self._retries = retries
+        self._backoff = backoff
+        self._local = threading.local()
+
+    def execute(self, *args: Any) -> Any:
+        failures = 0
+        while True:
+            conn: Connection | None = getattr(self._local, "conn", None)
+            if conn is None:
+                pool = self._client.connection_pool
+                conn = self._local.conn = pool.get_connection()  # pyright: ignore[reportUnknownMemberType]
+            try:
+                conn.send_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+                reply: Any = conn.read_response()  # pyright: ignore[reportUnknownVariableType]
+                return reply  # pyright: ignore[reportUnknownVariableType]
+            except ResponseError:
+                raise  # the connection is fine; the command failed
+            except (redis.ConnectionError, redis.TimeoutError):
+                self._drop(conn, disconnect=True)
+                failures += 1
+                if failures > self._retries:
+                    raise
+                time.sleep(self._backoff.compute(failures))
+            except BaseException:
+                self._drop(conn, disconnect=True)
+                raise
+
+    def _drop(self, conn: Connection, *, disconnect: bool) -> None:
+        self._local.conn = None
+        if disconnect:
+            conn.disconnect()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+        self._client.connection_pool.release(conn)

@@ -24,6 +24,7 @@ import redis.asyncio.retry
 import redis.retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from runtime.channel import SyncChannel
 from runtime.keys import validate_name
 
 Clock = Callable[[], int]
@@ -99,6 +100,7 @@ class Connection:
         self.settings = settings or ClientSettings()
         self._lock = threading.Lock()
         self._sync: redis.Redis | None = None
+        self._channel: SyncChannel | None = None
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
             weakref.WeakKeyDictionary()
         )
@@ -119,6 +121,19 @@ class Connection:
                     client = self._sync = self._build_sync()
         return client
 
+    def sync_channel(self) -> SyncChannel:
+        """Direct per-thread connections for the producer's one-call-per-job path."""
+        channel = self._channel
+        if channel is None:
+            client = self.sync_client()
+            with self._lock:
+                channel = self._channel
+                if channel is None:
+                    channel = self._channel = SyncChannel(
+                        client, self.settings.retries, self._backoff()
+                    )
+        return channel
+
     def async_client(self) -> redis.asyncio.Redis:
         """The asyncio client of the running event loop (created on first use)."""
         loop = asyncio.get_running_loop()
@@ -130,7 +145,7 @@ class Connection:
     def close(self) -> None:
         """Close the sync client and forget asyncio clients (use ``aclose`` inside a loop)."""
         with self._lock:
-            client, self._sync = self._sync, None
+            client, self._sync, self._channel = self._sync, None, None
         if client is not None:
             client.close()
         for loop, aclient in list(self._async.items()):
@@ -145,7 +160,7 @@ class Connection:
         if aclient is not None:
             await aclient.aclose()
         with self._lock:
-            client, self._sync = self._sync, None
+            client, self._sync, self._channel = self._sync, None, None
         if client is not None:
             client.close()
 

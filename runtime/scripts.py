@@ -21,7 +21,7 @@ import redis
 import redis.asyncio
 from redis.exceptions import NoScriptError
 
-from runtime.channel import RawChannel
+from runtime.channel import RawChannel, SyncChannel
 from runtime.connection import Connection
 from runtime.keys import QueueKeys
 
@@ -65,6 +65,16 @@ def run_sync(
     except NoScriptError:
         client.script_load(script.text)
         return client.evalsha(script.sha, len(keys), *keys, *args)
+
+
+def run_sync_channel(
+    channel: SyncChannel, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
+) -> Any:
+    try:
+        return channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        channel.execute("SCRIPT", "LOAD", script.text)
+        return channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
 
 
 async def run_channel(
@@ -262,8 +272,8 @@ class QueueScripts:
     # add_jobs ---------------------------------------------------------
     def add_jobs(self, now_ms: int, jobs: Sequence[Sequence[Arg]]) -> list[tuple[str, bool]]:
         """Add jobs (``ADD_FIELDS_PER_JOB`` args each); returns (id, created) per job."""
-        reply = run_sync(
-            self._conn.sync_client(), ADD_JOBS, self._add_keys, _add_args(now_ms, jobs)
+        reply = run_sync_channel(
+            self._conn.sync_channel(), ADD_JOBS, self._add_keys, _add_args(now_ms, jobs)
         )
         return _parse_add(reply)
 

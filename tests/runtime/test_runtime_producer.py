@@ -223,3 +223,19 @@ def test_unreachable_redis_fails_clearly() -> None:
     with pytest.raises(redis.ConnectionError):
         enqueue(QUEUE, "double", {"value": 1}, JobOptions(), conn)
     conn.close()
+
+
+def test_threads_share_a_connection_without_mixing_replies(connection: Connection) -> None:
+    """Each thread gets its own direct connection: ids are unique and every job is stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def produce(worker: int) -> list[str]:
+        return [
+            enqueue(QUEUE, "double", {"value": worker * 1000 + i}, JobOptions(), connection).id
+            for i in range(100)
+        ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = [job_id for batch in pool.map(produce, range(4)) for job_id in batch]
+    assert len(set(ids)) == 400
+    assert QueueAdmin("test", connection).counts().waiting == 400
