@@ -52,6 +52,36 @@ class RawChannel:
         await self._client.connection_pool.release(conn)
 
 
+class AsyncFastLane:
+    """The asyncio producer's hot path: one dedicated connection per event loop.
+
+    A call that finds the lane free uses its connection directly (no pool
+    checkout, hooks or retry wrapper); while another coroutine holds it, a call
+    goes through the client's pool. A connection error on the lane falls back
+    to the pool too, which retries with the client's policy.
+    """
+
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self._client = client
+        self._channel = RawChannel(client)
+        self._busy = False
+
+    async def execute(self, *args: Any) -> Any:
+        if not self._busy:
+            self._busy = True
+            try:
+                return await self._channel.execute(*args)
+            except (redis.ConnectionError, redis.TimeoutError):
+                pass  # the lane disconnected itself; the pool retries below
+            finally:
+                self._busy = False
+        reply: Any = await self._client.execute_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return reply  # pyright: ignore[reportUnknownVariableType]
+
+    async def close(self) -> None:
+        await self._channel.close()
+
+
 class SyncChannel:
     """The producer's hot path: one pooled connection per thread, used directly.
 

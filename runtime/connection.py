@@ -24,7 +24,7 @@ import redis.asyncio.retry
 import redis.retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from runtime.channel import SyncChannel
+from runtime.channel import AsyncFastLane, SyncChannel
 from runtime.keys import validate_name
 
 Clock = Callable[[], int]
@@ -101,6 +101,9 @@ class Connection:
         self._lock = threading.Lock()
         self._sync: redis.Redis | None = None
         self._channel: SyncChannel | None = None
+        self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncFastLane] = (
+            weakref.WeakKeyDictionary()
+        )
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
             weakref.WeakKeyDictionary()
         )
@@ -134,6 +137,14 @@ class Connection:
                     )
         return channel
 
+    def async_lane(self) -> AsyncFastLane:
+        """The producer's direct connection on the running event loop."""
+        loop = asyncio.get_running_loop()
+        lane = self._lanes.get(loop)
+        if lane is None:
+            lane = self._lanes[loop] = AsyncFastLane(self.async_client())
+        return lane
+
     def async_client(self) -> redis.asyncio.Redis:
         """The asyncio client of the running event loop (created on first use)."""
         loop = asyncio.get_running_loop()
@@ -152,10 +163,14 @@ class Connection:
             if not loop.is_closed() and not loop.is_running():
                 loop.run_until_complete(aclient.aclose())
         self._async.clear()
+        self._lanes.clear()
 
     async def aclose(self) -> None:
         """Close the asyncio client of the running loop and the sync client."""
         loop = asyncio.get_running_loop()
+        lane = self._lanes.pop(loop, None)
+        if lane is not None:
+            await lane.close()
         aclient = self._async.pop(loop, None)
         if aclient is not None:
             await aclient.aclose()

@@ -102,7 +102,10 @@ class Job(_Base, Generic[ResultT]):
         """Wait for the job to finish and return its typed result.
 
         Raises ``JobDeadError`` if it ended in the dead-letter queue and
-        ``ResultTimeoutError`` if ``timeout`` passes first.
+        ``ResultTimeoutError`` if ``timeout`` passes first. A job kept by no
+        retention (``remove_on_complete=True``) hands its result only to calls
+        that were already waiting when it finished; a later call raises
+        ``JobNotFoundError``, since nothing of the job is left in Redis.
         """
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)

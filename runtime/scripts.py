@@ -21,7 +21,7 @@ import redis
 import redis.asyncio
 from redis.exceptions import NoScriptError
 
-from runtime.channel import RawChannel, SyncChannel
+from runtime.channel import AsyncFastLane, RawChannel, SyncChannel
 from runtime.connection import Connection
 from runtime.keys import QueueKeys
 
@@ -78,7 +78,7 @@ def run_sync_channel(
 
 
 async def run_channel(
-    channel: RawChannel, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
+    channel: RawChannel | AsyncFastLane, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
 ) -> Any:
     try:
         return await channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
@@ -280,9 +280,9 @@ class QueueScripts:
     async def add_jobs_async(
         self, now_ms: int, jobs: Sequence[Sequence[Arg]]
     ) -> list[tuple[str, bool]]:
-        client = self._conn.async_client()
+        lane = self._conn.async_lane()
         return _parse_add(
-            await run_async(client, ADD_JOBS, self._add_keys, _add_args(now_ms, jobs))
+            await run_channel(lane, ADD_JOBS, self._add_keys, _add_args(now_ms, jobs))
         )
 
     # finish_and_claim_jobs (async only: only workers call it) ----------

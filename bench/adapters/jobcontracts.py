@@ -86,6 +86,8 @@ class JobcontractsAdapter(Adapter):
             self.bin("jobctl"),
             "worker",
             "adapters.jobcontracts:worker",
+            "--concurrency",
+            "100",
             "--log-level",
             "warning",
         ]

@@ -234,13 +234,30 @@ def test_missing_handler_error() -> None:
         Worker(QUEUE, SyncNote())
 
 
+async def _until_watched(connection: Connection, job_id: str) -> None:
+    """Wait until a ``result()`` call has registered its interest in the job."""
+    job_key = queue_scripts(connection, "test").keys.job(job_id)
+    client = connection.async_client()
+    for _ in range(1000):
+        if await client.hexists(job_key, "w"):
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"nobody registered to wait for job {job_id}")
+
+
 async def test_remove_on_complete_policies(connection: Connection) -> None:
     admin = QueueAdmin("test", connection)
     async with running(Worker(QUEUE, Recorder(), connection=connection, settings=fast_settings())):
+        # A removed job's result reaches only waiters that registered before it
+        # finished, so the queue is paused until this one has.
+        await admin.pause_async()
         gone = await enqueue_async(
             QUEUE, "double", {"value": 3}, JobOptions(remove_on_complete=True), connection
         )
-        assert await gone.result(timeout=10) == Doubled(doubled=6)  # delivered although removed
+        outcome = asyncio.create_task(gone.result(timeout=10))
+        await _until_watched(connection, gone.id)
+        await admin.resume_async()
+        assert await outcome == Doubled(doubled=6)  # delivered although removed
         assert await gone.status() is JobState.UNKNOWN
         kept = [
             await enqueue_async(
@@ -286,11 +303,15 @@ async def test_remove_on_fail_policies(connection: Connection) -> None:
     rec.unrecoverable = True
     admin = QueueAdmin("test", connection)
     async with running(Worker(QUEUE, rec, connection=connection, settings=fast_settings())):
+        await admin.pause_async()
         dropped = await enqueue_async(
             QUEUE, "double", {"value": 1}, JobOptions(remove_on_fail=True), connection
         )
+        outcome = asyncio.create_task(dropped.result(timeout=10))
+        await _until_watched(connection, dropped.id)
+        await admin.resume_async()
         with pytest.raises(JobDeadError):
-            await dropped.result(timeout=10)
+            await outcome
         assert (await admin.counts_async()).dead == 0
         capped = [
             await enqueue_async(
