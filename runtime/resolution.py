@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from runtime.backoff import pack_backoff
 from runtime.definitions import JobDefinition
@@ -103,7 +104,21 @@ def validate_repeat(repeat: Repeat) -> None:
         raise InvalidOptionsError(f"repeat limit must be >= 1, got {repeat.limit}")
 
 
-def resolve(definition: JobDefinition[object, object], options: JobOptions) -> ResolvedOptions:  # type: ignore[type-var]
+_NO_OVERRIDES = JobOptions()
+_resolved_defaults: dict[int, tuple[JobDefinition[Any, Any], ResolvedOptions]] = {}
+"""Most jobs are enqueued with their defaults: those resolve once per job kind."""
+
+
+def resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> ResolvedOptions:
+    if options != _NO_OVERRIDES:
+        return _resolve(definition, options)
+    cached = _resolved_defaults.get(id(definition))
+    if cached is None or cached[0] is not definition:
+        cached = _resolved_defaults[id(definition)] = (definition, _resolve(definition, options))
+    return cached[1]
+
+
+def _resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> ResolvedOptions:
     d = definition.defaults
     priority = d.priority if options.priority is None else options.priority
     if isinstance(priority, bool) or not MIN_PRIORITY <= priority <= MAX_PRIORITY:
