@@ -70,7 +70,6 @@ class Dispatcher:
         self._prefetched: deque[ClaimedJob] = deque()
         self._finished: list[Settlement] = []
         self._wake: asyncio.Future[None] | None = None
-        self._inline_waiter: asyncio.Task[None] | None = None
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._deadlines: dict[int, set[ClaimedJob]] = {}
@@ -96,10 +95,6 @@ class Dispatcher:
         wake = self._wake
         if wake is not None and not wake.done():
             wake.set_result(None)
-        waiter = self._inline_waiter
-        if waiter is not None and self._stopping:
-            self._inline_waiter = None
-            waiter.cancel()
 
     @property
     def held(self) -> int:
@@ -259,17 +254,6 @@ class Dispatcher:
                 if timeout < MIN_BLOCK_S:
                     idle = False
                     continue
-                if want > 0 and idle and marker is None and not self.held:
-                    # Nothing held, so only a producer, the clock or stop() can wake
-                    # us: block on the marker right here, without a task or future,
-                    # which keeps the idle wake-up path a few event-loop turns short.
-                    if not await self._block_inline(timeout):
-                        error_delay = min(
-                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
-                        )
-                        await self._pause(error_delay)
-                    idle = False
-                    continue
                 # One plain future is the only thing awaited: finishing jobs, stop(),
                 # the marker task and the timeout all resolve it (no asyncio.wait).
                 wake = self._wake = loop.create_future()
@@ -300,22 +284,6 @@ class Dispatcher:
             if marker is not None:
                 marker.cancel()
                 await asyncio.gather(marker, return_exceptions=True)
-
-    async def _block_inline(self, timeout: float) -> bool:
-        """BZPOPMIN in the driver itself; ``stop()`` interrupts it by cancelling the driver.
-
-        False on connection errors (already logged).
-        """
-        self._inline_waiter = asyncio.current_task()
-        try:
-            return await self._block_on_marker(timeout) is not None
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if not self._stopping or task is None or task.uncancel() > 0:
-                raise
-            return True
-        finally:
-            self._inline_waiter = None
 
     def _marker_done(self, _task: asyncio.Task[object]) -> None:
         self._poke()
