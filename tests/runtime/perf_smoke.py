@@ -20,8 +20,6 @@ import multiprocessing
 import os
 import pstats
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +41,7 @@ from runtime import (
     enqueue,
     enqueue_many,
 )
+from runtime.testing import RedisServer, free_port
 
 
 class Noop(BaseModel):
@@ -54,43 +53,6 @@ QUEUE = QueueDefinition(
     domain="perf", jobs={"noop": JobDefinition(name="noop", payload_model=Noop, result_model=None)}
 )
 LAT_KEY = "perf-latency"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_server(directory: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            directory,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    return proc, url
 
 
 class Counting:
@@ -168,10 +130,12 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="use this redis instead of a throwaway one")
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="perf-redis-")
-    proc = None
+    server = None
     url = args.url
     if url is None:
-        proc, url = start_server(directory)
+        server = RedisServer(free_port(), Path(directory))
+        server.start()
+        url = server.url
     try:
         client = redis.Redis.from_url(url)
         conn = Connection(url, prefix="perf")
@@ -212,9 +176,8 @@ def main() -> None:
         if args.profile != "none":
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait()
+        if server is not None:
+            server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
