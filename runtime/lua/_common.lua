@@ -94,3 +94,27 @@ local function bury(dead_key, job_prefix, done_prefix, id, now, reason, rf, wait
   redis.call('ZADD', dead_key, fmt(now), id)
   trim(dead_key, job_prefix, rf, now)
 end
+
+-- Wake one idle worker (it blocks on the marker) unless the queue is paused.
+local function wake_idle_worker(marker_key, paused_key)
+  if redis.call('EXISTS', paused_key) == 0 then
+    redis.call('ZADD', marker_key, 0, '0')
+  end
+end
+
+-- Create a repeat's occurrence due at ``at`` (ms) unless it exists already.
+-- ``def`` is the decoded repeat definition; returns the occurrence's job id.
+local function create_occurrence(id_key, wait_key, delayed_key, marker_key, job_prefix,
+                                 key, def, at, now)
+  local id = 'repeat:' .. key .. ':' .. fmt(at)
+  local job_key = job_prefix .. id
+  if redis.call('EXISTS', job_key) == 0 then
+    local delay = at - now
+    if delay < 0 then delay = 0 end
+    if create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, nil, now, def.n, def.d,
+                  def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key) then
+      redis.call('ZADD', marker_key, 0, '0')
+    end
+  end
+  return id
+end

@@ -21,17 +21,8 @@ if existing then
   return {'repeat:' .. key .. ':' .. existing, existing, 0}
 end
 local def = cjson.decode(ARGV[3])
-local at = tonumber(ARGV[4])
-local id = 'repeat:' .. key .. ':' .. ARGV[4]
 redis.call('HSET', KEYS[2], key, ARGV[3], '#' .. key, 1)
 redis.call('ZADD', KEYS[1], ARGV[4], key)
-local job_key = KEYS[7] .. id
-if redis.call('EXISTS', job_key) == 0 then
-  local delay = at - now
-  if delay < 0 then delay = 0 end
-  if create_job(KEYS[3], KEYS[4], KEYS[5], KEYS[6], job_key, id, nil, now, def.n, def.d,
-                def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key) then
-    redis.call('ZADD', KEYS[6], 0, '0')
-  end
-end
+local id = create_occurrence(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], key, def,
+                             tonumber(ARGV[4]), now)
 return {id, ARGV[4], 1}

@@ -39,7 +39,5 @@ for _, id in ipairs(expired) do
     end
   end
 end
-if ready and redis.call('EXISTS', KEYS[5]) == 0 then
-  redis.call('ZADD', KEYS[4], 0, '0')
-end
+if ready then wake_idle_worker(KEYS[4], KEYS[5]) end
 return out

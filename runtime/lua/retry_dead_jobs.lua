@@ -21,7 +21,5 @@ for _, id in ipairs(ARGV) do
     end
   end
 end
-if moved > 0 and redis.call('EXISTS', KEYS[4]) == 0 then
-  redis.call('ZADD', KEYS[3], 0, '0')
-end
+if moved > 0 then wake_idle_worker(KEYS[3], KEYS[4]) end
 return moved

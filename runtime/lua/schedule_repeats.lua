@@ -32,16 +32,7 @@ for i = 2, #ARGV, 3 do
       redis.call('HDEL', KEYS[2], key, '#' .. key)
       out[#out + 1] = 2
     else
-      local id = 'repeat:' .. key .. ':' .. nxt
-      local job_key = KEYS[7] .. id
-      if redis.call('EXISTS', job_key) == 0 then
-        local delay = tonumber(nxt) - now
-        if delay < 0 then delay = 0 end
-        if create_job(KEYS[3], KEYS[4], KEYS[5], KEYS[6], job_key, id, nil, now, def.n, def.d,
-                      def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key) then
-          redis.call('ZADD', KEYS[6], 0, '0')
-        end
-      end
+      create_occurrence(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], key, def, tonumber(nxt), now)
       redis.call('HINCRBY', KEYS[2], '#' .. key, 1)
       redis.call('ZADD', KEYS[1], nxt, key)
       out[#out + 1] = 1

@@ -11,8 +11,7 @@ do in production: through a real ``Worker`` against a real Redis.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +31,6 @@ from runtime import (
     QueueAdmin,
     QueueCounts,
     Unrecoverable,
-    Worker,
     WorkerSettings,
 )
 
@@ -116,17 +114,6 @@ class GithubStub:
 
 
 FAST = WorkerSettings(concurrency=8, idle_block=0.1, shutdown_grace=5.0)
-
-
-@contextlib.asynccontextmanager
-async def running(worker: Worker) -> AsyncGenerator[Worker]:
-    """Run ``worker`` in this event loop for the duration of the block, then stop it."""
-    task = asyncio.create_task(worker.run())
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 30)
 
 
 async def wait_for(

@@ -29,12 +29,12 @@ from tests.cli.cli_support import (
     flat,
     invoke,
     keys_under,
-    running,
     show_fields,
     table_row,
     wait_counts,
     wait_for,
 )
+from tests.runtime.runtime_testkit import running
 
 SYNC_DATA = json.dumps({"user_id": ADA, "data_source": "webhook"})
 
