@@ -8,7 +8,7 @@ nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "typecheck", "drift", "tests"]
 
 PYTHON = "3.11"
-CHECKED = ["codegen", "runtime", "generated", "jobctl", "examples", "tests"]
+CHECKED = ["jobcontracts", "generated", "examples", "tests"]
 
 
 def _install(session: nox.Session) -> None:

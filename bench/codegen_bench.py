@@ -105,7 +105,7 @@ def _timed(label: str, action: Any) -> float:
 
 def _subprocess(*arguments: str) -> None:
     completed = subprocess.run(
-        [sys.executable, "-c", "from jobctl.app import main; main()", *arguments],
+        [sys.executable, "-c", "from jobcontracts.cli.app import main; main()", *arguments],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -118,7 +118,7 @@ def _subprocess(*arguments: str) -> None:
 def main() -> None:
     from typer.testing import CliRunner
 
-    from jobctl.app import app
+    from jobcontracts.cli.app import app
 
     runner = CliRunner()
 

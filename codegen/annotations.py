@@ -6,8 +6,8 @@ from strings (UUIDs, datetimes) accept both the object and its string.
 
 from __future__ import annotations
 
-from codegen import escape
-from codegen.ir import (
+from . import escape
+from .ir import (
     AnyType,
     ArrayType,
     JsonScalar,

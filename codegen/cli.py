@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from codegen.errors import SpecError
+from .errors import SpecError
 
 if TYPE_CHECKING:
-    from codegen.pipeline import Generated
+    from .pipeline import Generated
 
 # The pipeline (datamodel-code-generator, jinja2, the YAML loader) is imported
 # inside the commands: ``jobctl worker`` shares this command line and should not
@@ -39,7 +39,7 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _load(spec: Path) -> Generated:
-    from codegen.pipeline import generate_from_file
+    from .pipeline import generate_from_file
 
     err = _console(stderr=True)
     try:
@@ -53,7 +53,7 @@ def _load(spec: Path) -> Generated:
 
 def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Validate jobs.yaml and write the generated packages (only files that changed)."""
-    from codegen.output import compare, write
+    from .output import compare, write
 
     result = _load(spec)
     drift = compare(result.files, out)
@@ -78,7 +78,7 @@ def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("genera
 
 def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Exit 1 with a diff if the generated packages differ from what jobs.yaml gives."""
-    from codegen.output import compare, unified_diff
+    from .output import compare, unified_diff
 
     result = _load(spec)
     drift = compare(result.files, out)
@@ -106,7 +106,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of jobs.yaml itself, for editor completion and validation."""
-    from codegen.spec import jobs_file_json_schema
+    from .spec import jobs_file_json_schema
 
     text = json.dumps(jobs_file_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     typer.echo(text, nl=False)

@@ -14,14 +14,14 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from codegen.errors import GeneratorBug
+from .errors import GeneratorBug
 
 _SETTINGS = [
     "--isolated",
     "--line-length=100",
     "--target-version=py311",
 ]
-_ISORT = ["--config", "lint.isort.known-first-party = ['runtime']"]
+_ISORT = ["--config", "lint.isort.known-first-party = ['jobcontracts']"]
 
 
 def _ruff(*arguments: str, cwd: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any, NoReturn, cast
 
 import yaml
 
-from codegen.errors import Problem, SpecError
+from .errors import Problem, SpecError
 
 PathPart = str | int
 Path = tuple[PathPart, ...]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.render import HEADER
+from .render import HEADER
 
 IGNORED_DIRECTORIES = frozenset({"__pycache__"})
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.errors import Problem, SpecError
-from codegen.escape import docstring
-from codegen.formatting import format_sources
-from codegen.ir import ContractSet
-from codegen.load import load_yaml
-from codegen.pydantic_models import models_module
-from codegen.render import HEADER, render_domain, render_root
-from codegen.validate import validate
+from .errors import Problem, SpecError
+from .escape import docstring
+from .formatting import format_sources
+from .ir import ContractSet
+from .load import load_yaml
+from .pydantic_models import models_module
+from .render import HEADER, render_domain, render_root
+from .validate import validate
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from codegen import escape
-from codegen.errors import GeneratorBug
-from codegen.ir import (
+from . import escape
+from .errors import GeneratorBug
+from .ir import (
     AnyType,
     ArrayType,
     DomainDef,
@@ -31,7 +31,7 @@ from codegen.ir import (
     TypeRef,
     UnionType,
 )
-from codegen.load import as_list
+from .load import as_list
 
 _FIXED_STRINGS = frozenset({"forbid", "allow", "ignore"})
 _MODEL_CONFIG = {"validate_by_name": True, "validate_by_alias": True, "serialize_by_alias": True}

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from codegen import naming
-from codegen.errors import Problem
-from codegen.ir import (
+from . import naming
+from .errors import Problem
+from .ir import (
     AnyType,
     ArrayType,
     FieldDef,
@@ -29,7 +29,7 @@ from codegen.ir import (
     TypeRef,
     UnionType,
 )
-from codegen.load import LocatedDocument, Path, as_list, as_mapping, format_path
+from .load import LocatedDocument, Path, as_list, as_mapping, format_path
 
 TYPES = ("string", "integer", "number", "boolean", "null", "array", "object")
 FORMATS = frozenset(

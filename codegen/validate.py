@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from codegen import naming
-from codegen.errors import Problem, SpecError
-from codegen.ir import (
+from . import naming
+from .errors import Problem, SpecError
+from .ir import (
     ArrayType,
     BackoffDef,
     ContractSet,
@@ -29,9 +29,9 @@ from codegen.ir import (
     TypeRef,
     UnionType,
 )
-from codegen.load import LocatedDocument, Path, as_mapping
-from codegen.schemas import DomainSchemas, did_you_mean, is_object_schema
-from codegen.spec import (
+from .load import LocatedDocument, Path, as_mapping
+from .schemas import DomainSchemas, did_you_mean, is_object_schema
+from .spec import (
     REMOVE_POLICY_TAGS,
     BackoffSpec,
     DefaultsSpec,

@@ -1,11 +1,11 @@
 """jobcontracts runtime: a small, atomic Redis job runtime for generated job contracts."""
 
-from runtime.admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
-from runtime.connection import Connection, default_connection
-from runtime.context import JobContext
-from runtime.definitions import JobDefinition, QueueDefinition
-from runtime.durations import Duration
-from runtime.errors import (
+from .admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
+from .connection import Connection, default_connection
+from .context import JobContext
+from .definitions import JobDefinition, QueueDefinition
+from .durations import Duration
+from .errors import (
     InvalidOptionsError,
     InvalidPayloadError,
     JobContractsError,
@@ -16,10 +16,10 @@ from runtime.errors import (
     UnknownJobError,
     Unrecoverable,
 )
-from runtime.handle import AsyncJob, Job, JobState
-from runtime.options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
-from runtime.producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
-from runtime.worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
+from .handle import AsyncJob, Job, JobState
+from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
+from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
+from .worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
 
 __all__ = [
     "AsyncJob",

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from runtime.connection import Connection, default_connection
-from runtime.repeat import RepeatInfo, parse_repeat
-from runtime.resolution import MAX_PRIORITY
-from runtime.scripts import RawJob, queue_scripts
-from runtime.serialization import ErrorRecord, parse_errors
-from runtime.states import JobState
+from .connection import Connection, default_connection
+from .repeat import RepeatInfo, parse_repeat
+from .resolution import MAX_PRIORITY
+from .scripts import RawJob, queue_scripts
+from .serialization import ErrorRecord, parse_errors
+from .states import JobState
 
 PAGE = 1000
 _SEQ_SPAN = 2**32

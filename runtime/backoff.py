@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-from runtime.durations import to_milliseconds
-from runtime.errors import InvalidOptionsError
-from runtime.options import Backoff
+from .durations import to_milliseconds
+from .errors import InvalidOptionsError
+from .options import Backoff
 
 MAX_BACKOFF_MS = 7 * 24 * 3600 * 1000
 """Exponential backoff stops growing at one week."""

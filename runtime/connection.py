@@ -24,8 +24,8 @@ import redis.asyncio.retry
 import redis.retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from runtime.channel import AsyncFastLane, SyncChannel
-from runtime.keys import validate_name
+from .channel import AsyncFastLane, SyncChannel
+from .keys import validate_name
 
 Clock = Callable[[], int]
 """Returns the current time in integer milliseconds since the epoch."""

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from runtime.options import JobDefaults
+from .options import JobDefaults
 
 PayloadT = TypeVar("PayloadT", bound=BaseModel)
 ResultT = TypeVar("ResultT")

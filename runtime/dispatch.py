@@ -24,15 +24,15 @@ import socket
 import time
 from collections import deque
 
-from runtime.channel import RawChannel
-from runtime.connection import CONNECTION_ERRORS, Connection
-from runtime.durations import to_milliseconds
-from runtime.execution import JobRunner
-from runtime.repeat import advance_due_repeats
-from runtime.scripts import ClaimedJob, QueueScripts, Settlement
-from runtime.worker_settings import WorkerSettings
+from .channel import RawChannel
+from .connection import CONNECTION_ERRORS, Connection
+from .durations import to_milliseconds
+from .execution import JobRunner
+from .repeat import advance_due_repeats
+from .scripts import ClaimedJob, QueueScripts, Settlement
+from .worker_settings import WorkerSettings
 
-log = logging.getLogger("runtime.worker")
+log = logging.getLogger("jobcontracts.worker")
 
 MIN_BLOCK_S = 0.001
 DEADLINE_TICK_S = 0.01

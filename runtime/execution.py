@@ -19,13 +19,13 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from runtime.backoff import backoff_delay_ms
-from runtime.connection import Clock
-from runtime.context import JobContext
-from runtime.definitions import QueueDefinition
-from runtime.errors import MissingHandlerError, Unrecoverable
-from runtime.scripts import ClaimedJob, Settlement
-from runtime.serialization import dump_result, error_record, format_duration
+from .backoff import backoff_delay_ms
+from .connection import Clock
+from .context import JobContext
+from .definitions import QueueDefinition
+from .errors import MissingHandlerError, Unrecoverable
+from .scripts import ClaimedJob, Settlement
+from .serialization import dump_result, error_record, format_duration
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class JobRunner:
         self.domain = queue.domain
         self._kinds = bind_handlers(queue, handlers)
         self._clock = clock
-        self._job_logger = logging.getLogger(f"runtime.job.{queue.domain}")
+        self._job_logger = logging.getLogger(f"jobcontracts.job.{queue.domain}")
 
     def _extra(self, job: ClaimedJob, duration_ms: float | None = None) -> dict[str, object]:
         return {

@@ -14,11 +14,11 @@ from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
-from runtime.connection import Connection
-from runtime.durations import Duration, to_milliseconds
-from runtime.errors import JobDeadError, JobNotFoundError, ResultTimeoutError
-from runtime.scripts import queue_scripts
-from runtime.states import JobState
+from .connection import Connection
+from .durations import Duration, to_milliseconds
+from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
+from .scripts import queue_scripts
+from .states import JobState
 
 __all__ = ["AsyncJob", "Job", "JobState"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, TypeAlias
 
-from runtime.durations import Duration
+from .durations import Duration
 
 BackoffType: TypeAlias = Literal["fixed", "exponential"]
 

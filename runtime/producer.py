@@ -14,15 +14,15 @@ from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
-from runtime.connection import Connection, default_connection
-from runtime.definitions import QueueDefinition
-from runtime.errors import InvalidOptionsError
-from runtime.handle import AsyncJob, Job
-from runtime.options import JobOptions
-from runtime.repeat import first_occurrence, repeat_definition
-from runtime.resolution import ResolvedOptions, repeat_key, resolve
-from runtime.scripts import Arg, queue_scripts
-from runtime.serialization import dump_payload, job_definition
+from .connection import Connection, default_connection
+from .definitions import QueueDefinition
+from .errors import InvalidOptionsError
+from .handle import AsyncJob, Job
+from .options import JobOptions
+from .repeat import first_occurrence, repeat_definition
+from .resolution import ResolvedOptions, repeat_key, resolve
+from .scripts import Arg, queue_scripts
+from .serialization import dump_payload, job_definition
 
 Payload: TypeAlias = BaseModel | Mapping[str, Any]
 BulkItem: TypeAlias = tuple[str, Payload] | tuple[str, Payload, JobOptions]

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from runtime.connection import Connection
-from runtime.durations import to_milliseconds
-from runtime.options import Repeat
-from runtime.resolution import ResolvedOptions
-from runtime.scripts import QueueScripts
+from .connection import Connection
+from .durations import to_milliseconds
+from .options import Repeat
+from .resolution import ResolvedOptions
+from .scripts import QueueScripts
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.backoff import pack_backoff
-from runtime.definitions import JobDefinition
-from runtime.durations import Duration, to_milliseconds
-from runtime.errors import InvalidOptionsError
-from runtime.options import JobOptions, RemovePolicy, Repeat, Retention
+from .backoff import pack_backoff
+from .definitions import JobDefinition
+from .durations import Duration, to_milliseconds
+from .errors import InvalidOptionsError
+from .options import JobOptions, RemovePolicy, Repeat, Retention
 
 MIN_PRIORITY = -1_000_000
 MAX_PRIORITY = 1_000_000

@@ -21,9 +21,9 @@ import redis
 import redis.asyncio
 from redis.exceptions import NoScriptError
 
-from runtime.channel import AsyncFastLane, RawChannel, SyncChannel
-from runtime.connection import Connection
-from runtime.keys import QueueKeys
+from .channel import AsyncFastLane, RawChannel, SyncChannel
+from .connection import Connection
+from .keys import QueueKeys
 
 Arg = str | bytes | int | float
 
@@ -36,7 +36,7 @@ class LuaScript:
 
 
 def _load(name: str) -> LuaScript:
-    lua = resources.files("runtime") / "lua"
+    lua = resources.files("jobcontracts.runtime") / "lua"
     text = (lua / "_common.lua").read_bytes() + b"\n" + (lua / f"{name}.lua").read_bytes()
     return LuaScript(name, text, hashlib.sha1(text, usedforsecurity=False).hexdigest())
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from runtime.definitions import JobDefinition, QueueDefinition
-from runtime.errors import InvalidPayloadError, UnknownJobError
+from .definitions import JobDefinition, QueueDefinition
+from .errors import InvalidPayloadError, UnknownJobError
 
 MAX_TRACEBACK_CHARS = 8000
 MAX_MESSAGE_CHARS = 2000

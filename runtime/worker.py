@@ -12,12 +12,12 @@ import asyncio
 import logging
 import signal
 
-from runtime.connection import Connection, default_connection
-from runtime.definitions import QueueDefinition
-from runtime.dispatch import Dispatcher
-from runtime.execution import JobRunner, bind_handlers
-from runtime.scripts import queue_scripts
-from runtime.worker_settings import RateLimit, WorkerSettings
+from .connection import Connection, default_connection
+from .definitions import QueueDefinition
+from .dispatch import Dispatcher
+from .execution import JobRunner, bind_handlers
+from .scripts import queue_scripts
+from .worker_settings import RateLimit, WorkerSettings
 
 __all__ = ["RateLimit", "Worker", "WorkerSettings", "run_forever", "run_workers"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime.durations import Duration
+from .durations import Duration
 
 
 @dataclass(frozen=True, slots=True)

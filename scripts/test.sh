@@ -20,7 +20,7 @@ log "import boundaries"
 .venv/bin/lint-imports
 
 log "mypy --strict"
-.venv/bin/mypy codegen runtime generated jobctl examples tests
+.venv/bin/mypy jobcontracts generated examples tests
 
 log "pyright"
 .venv/bin/pyright

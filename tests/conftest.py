@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from runtime import Connection
-from runtime.testing import ManualClock, RedisServer, free_port, redis_answers
+from jobcontracts.runtime import Connection
+from jobcontracts.runtime.testing import ManualClock, RedisServer, free_port, redis_answers
 
 
 @pytest.fixture(scope="session")

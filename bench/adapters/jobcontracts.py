@@ -17,7 +17,7 @@ from typing import Any
 from contracts_generated import bench as contract  # type: ignore[import-not-found]
 
 from adapters._common import Adapter, main, record_latency
-from runtime import (
+from jobcontracts.runtime import (
     Connection,
     JobContext,
     QueueAdmin,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from examples.demo.worker import connection
 from generated import email, github
-from runtime import JobState, QueueAdmin
+from jobcontracts.runtime import JobState, QueueAdmin
 
 app = FastAPI(title="jobcontracts demo API")
 CONNECTION = connection()

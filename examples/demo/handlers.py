@@ -11,7 +11,7 @@ from examples.demo.source import ExternalSource
 from examples.demo.store import Store
 from generated.email import SendWelcomePayload
 from generated.github import SyncDataPayload, SyncDataResult, SyncRepoPayload, SyncRepoResult
-from runtime import JobContext, Unrecoverable
+from jobcontracts.runtime import JobContext, Unrecoverable
 
 BOUNCING_DOMAIN = "@bounce.example"
 """The demo's mail server rejects every mailbox of this domain, permanently."""

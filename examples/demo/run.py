@@ -24,8 +24,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from runtime import Connection, QueueAdmin
-from runtime.testing import RedisServer, free_port, redis_answers
+from jobcontracts.runtime import Connection, QueueAdmin
+from jobcontracts.runtime.testing import RedisServer, free_port, redis_answers
 
 console = Console()
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def worker_process(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
     command = [
         sys.executable,
         "-m",
-        "jobctl",
+        "jobcontracts.cli",
         "worker",
         "examples.demo.worker:github_worker",
         "examples.demo.worker:email_worker",
@@ -149,7 +149,7 @@ def wait_until_final(url: str, jobs: list[tuple[str, str]], timeout: float = 90)
 def main() -> None:
     console.rule("[bold]jobcontracts demo")
     console.print("$ jobctl generate", style="dim")
-    subprocess.run([sys.executable, "-m", "jobctl", "generate"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "jobcontracts.cli", "generate"], cwd=ROOT, check=True)
     with redis_for_demo() as redis_url, tempfile.TemporaryDirectory(prefix="jobs-demo-") as data:
         connection = Connection(redis_url, prefix=PREFIX)
         client = connection.sync_client()
@@ -197,7 +197,7 @@ def main() -> None:
             console.print(results)
             unfinished = [job_id for job_id, state in states.items() if state not in FINAL]
         subprocess.run(
-            [sys.executable, "-m", "jobctl", "stats", "--prefix", PREFIX],
+            [sys.executable, "-m", "jobcontracts.cli", "stats", "--prefix", PREFIX],
             cwd=ROOT,
             check=True,
             env=env,

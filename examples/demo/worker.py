@@ -13,7 +13,7 @@ from examples.demo.handlers import EmailJobs, GithubJobs
 from examples.demo.source import ExternalSource
 from examples.demo.store import Store
 from generated import email, github
-from runtime import Connection, Worker
+from jobcontracts.runtime import Connection, Worker
 
 DEFAULT_DB = Path("demo-data") / "demo.sqlite3"
 

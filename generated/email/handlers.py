@@ -4,7 +4,7 @@
 
 from typing import Protocol
 
-from runtime import JobContext
+from jobcontracts.runtime import JobContext
 
 from .models import SendWelcomePayload
 

@@ -4,7 +4,7 @@
 
 from datetime import timedelta
 
-from runtime import Backoff, JobDefaults, JobDefinition, QueueDefinition, Retention
+from jobcontracts.runtime import Backoff, JobDefaults, JobDefinition, QueueDefinition, Retention
 
 from .models import SyncDataPayload, SyncDataResult, SyncRepoPayload, SyncRepoResult
 

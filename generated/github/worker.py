@@ -2,7 +2,7 @@
 
 """Build a worker that runs the github jobs with your handlers."""
 
-from runtime import Connection, Worker, WorkerSettings
+from jobcontracts.runtime import Connection, Worker, WorkerSettings
 
 from .handlers import GithubHandlers
 from .queue import QUEUE

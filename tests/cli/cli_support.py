@@ -24,8 +24,8 @@ from generated.github import (
     SyncRepoPayload,
     SyncRepoResult,
 )
-from jobctl.app import app
-from runtime import (
+from jobcontracts.cli.app import app
+from jobcontracts.runtime import (
     Connection,
     JobContext,
     QueueAdmin,

@@ -16,9 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from generated import github
-from jobctl.app import app
-from runtime import Backoff, Connection, JobOptions, JobState, QueueAdmin, Worker, enqueue
-from runtime.testing import free_port
+from jobcontracts.cli.app import app
+from jobcontracts.runtime import (
+    Backoff,
+    Connection,
+    JobOptions,
+    JobState,
+    QueueAdmin,
+    Worker,
+    enqueue,
+)
+from jobcontracts.runtime.testing import free_port
 from tests.cli.cli_support import (
     ADA,
     FAST,

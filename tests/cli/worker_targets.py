@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generated import github
 from generated.github import SyncDataPayload, SyncDataResult, SyncRepoPayload, SyncRepoResult
-from runtime import Connection, JobContext, Worker
+from jobcontracts.runtime import Connection, JobContext, Worker
 
 NOT_A_WORKER = 42
 """Neither a Worker nor callable."""

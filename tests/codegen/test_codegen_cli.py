@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.spec import jobs_file_json_schema
+from jobcontracts.codegen.spec import jobs_file_json_schema
 from tests.golden.support import GOLDEN_DIR, REPO_ROOT, read_tree, run_cli
 
 SPEC = GOLDEN_DIR / "tricky" / "jobs.yaml"

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen import escape, naming
+from jobcontracts.codegen import escape, naming
 
 
 @settings(max_examples=300, deadline=None)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from codegen.pipeline import generate_from_file
+from jobcontracts.codegen.pipeline import generate_from_file
 from tests.golden.regenerate import regenerate_golden
 from tests.golden.support import GOLDEN_DIR, imported_package, read_tree, write_tree
 

@@ -15,10 +15,10 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from codegen.errors import SpecError
-from codegen.load import load_yaml
-from codegen.pipeline import generate_tree
-from codegen.validate import validate
+from jobcontracts.codegen.errors import SpecError
+from jobcontracts.codegen.load import load_yaml
+from jobcontracts.codegen.pipeline import generate_tree
+from jobcontracts.codegen.validate import validate
 from tests.golden.support import REPO_ROOT, imported_package, write_tree
 
 _COUNTER = itertools.count()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from examples.demo import api as demo_api
-from runtime import Connection, JobState, QueueAdmin
+from jobcontracts.runtime import Connection, JobState, QueueAdmin
 from tests.cli.cli_support import ADA, keys_under
 
 

@@ -16,12 +16,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from runtime import Connection, QueueAdmin
-from runtime.testing import RedisServer
+from jobcontracts.runtime import Connection, QueueAdmin
+from jobcontracts.runtime.testing import RedisServer
 from tests.cli.cli_support import table_row
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("codegen", "runtime", "generated", "jobctl", "examples", "jobs.yaml")
+SOURCES = ("jobcontracts", "codegen", "runtime", "generated", "cli", "examples", "jobs.yaml")
 NOBODY = "00000000-0000-4000-8000-000000000000"
 WELCOME = ("welcome-0b7e7c8e", "welcome-5d0c1a43", "welcome-00000000")
 
@@ -41,7 +41,7 @@ def copy_project(target: Path) -> Path:
     for name in SOURCES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, target / name, ignore=ignore)
+            shutil.copytree(source, target / name, ignore=ignore, symlinks=True)
         else:
             shutil.copy2(source, target / name)
     return target

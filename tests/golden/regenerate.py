@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from codegen.errors import SpecError
-from codegen.pipeline import generate_from_file
+from jobcontracts.codegen.errors import SpecError
+from jobcontracts.codegen.pipeline import generate_from_file
 from tests.golden.support import GOLDEN_DIR, REPO_ROOT, SCHEMA_ERRORS_DIR
 
 

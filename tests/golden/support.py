@@ -14,7 +14,7 @@ from types import ModuleType, TracebackType
 import typer
 from typer.testing import CliRunner, Result
 
-from codegen.cli import register_codegen_commands
+from jobcontracts.codegen.cli import register_codegen_commands
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GOLDEN_DIR = REPO_ROOT / "tests" / "golden"

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from runtime import (
+from jobcontracts.runtime import (
     Backoff,
     Connection,
     JobContext,
@@ -31,7 +31,7 @@ from runtime import (
     Worker,
     WorkerSettings,
 )
-from runtime.connection import ClientSettings
+from jobcontracts.runtime.connection import ClientSettings
 
 DOMAIN = "naps"
 

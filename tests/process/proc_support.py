@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from runtime import Connection, JobOptions, QueueAdmin, QueueCounts, enqueue_many
+from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, QueueCounts, enqueue_many
 from tests.process.nap_worker import DOMAIN, QUEUE, done_key, started_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ TARGET = "tests.process.nap_worker:nap_worker"
 def jobctl() -> list[str]:
     """The installed ``jobctl`` script next to this interpreter, else ``python -m jobctl``."""
     script = Path(sys.executable).with_name("jobctl")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "jobctl"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jobcontracts.cli"]
 
 
 @dataclass

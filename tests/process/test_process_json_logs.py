@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from runtime import Connection
+from jobcontracts.runtime import Connection
 from tests.process.nap_worker import DOMAIN
 from tests.process.proc_support import add_nap, counts_are, eventually, worker_process
 
@@ -67,7 +67,9 @@ def test_json_logs_carry_job_id_domain_name_and_attempt(
     completed = one(ok, "completed", 1)
     assert completed["level"] == "info"
     assert isinstance(completed["duration_ms"], float)
-    assert one(ok, "napping", 1)["logger"] == f"runtime.job.{DOMAIN}"  # the handler's ctx.logger
+    assert (
+        one(ok, "napping", 1)["logger"] == f"jobcontracts.job.{DOMAIN}"
+    )  # the handler's ctx.logger
 
     assert one(flaky, "failed", 1)["level"] == "warning"
     assert "flaky on attempt 1" in one(flaky, "failed", 1)["message"]

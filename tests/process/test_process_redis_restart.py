@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import redis
 
-from runtime import Connection, Job, JobOptions, enqueue
-from runtime.connection import ClientSettings
-from runtime.testing import RedisServer
+from jobcontracts.runtime import Connection, Job, JobOptions, enqueue
+from jobcontracts.runtime.connection import ClientSettings
+from jobcontracts.runtime.testing import RedisServer
 from tests.process.nap_worker import PATIENT, QUEUE
 from tests.process.proc_support import (
     Records,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from runtime import Connection, JobState
+from jobcontracts.runtime import Connection, JobState
 from tests.process.proc_support import (
     Records,
     add_naps,

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from runtime import (
+from jobcontracts.runtime import (
     Connection,
     JobContext,
     JobDefinition,
@@ -41,7 +41,7 @@ from runtime import (
     enqueue,
     enqueue_many,
 )
-from runtime.testing import RedisServer, free_port
+from jobcontracts.runtime.testing import RedisServer, free_port
 
 
 class Noop(BaseModel):
@@ -95,7 +95,7 @@ class Latency:
 def latency_worker(url: str) -> None:
     conn = Connection(url, prefix="perf-lat")
     worker = Worker(QUEUE, Latency(url), connection=conn, settings=WorkerSettings(concurrency=10))
-    from runtime import run_forever
+    from jobcontracts.runtime import run_forever
 
     run_forever(worker)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from runtime import (
+from jobcontracts.runtime import (
     Backoff,
     Connection,
     JobContext,
@@ -25,7 +25,7 @@ from runtime import (
     Worker,
     WorkerSettings,
 )
-from runtime.admin import QueueAdmin
+from jobcontracts.runtime.admin import QueueAdmin
 
 
 class Echo(BaseModel):

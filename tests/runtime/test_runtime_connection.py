@@ -8,9 +8,9 @@ import pytest
 import redis.asyncio.retry
 import redis.retry
 
-from runtime import Connection, default_connection
-from runtime.connection import url_from_env
-from runtime.keys import QueueKeys
+from jobcontracts.runtime import Connection, default_connection
+from jobcontracts.runtime.connection import url_from_env
+from jobcontracts.runtime.keys import QueueKeys
 
 
 def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:

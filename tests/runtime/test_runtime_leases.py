@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from runtime import Connection, JobOptions, JobState, QueueAdmin, Worker, enqueue_async
-from runtime.scripts import QueueScripts, queue_scripts
-from runtime.testing import ManualClock
+from jobcontracts.runtime import Connection, JobOptions, JobState, QueueAdmin, Worker, enqueue_async
+from jobcontracts.runtime.scripts import QueueScripts, queue_scripts
+from jobcontracts.runtime.testing import ManualClock
 from tests.runtime.runtime_testkit import (
     Doubled,
     Recorder,

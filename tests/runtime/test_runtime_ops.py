@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from runtime import (
+from jobcontracts.runtime import (
     Connection,
     JobDeadError,
     JobOptions,
@@ -20,7 +20,7 @@ from runtime import (
     enqueue_async,
     run_workers,
 )
-from runtime.testing import ManualClock
+from jobcontracts.runtime.testing import ManualClock
 from tests.runtime.runtime_testkit import (
     Doubled,
     Recorder,
@@ -71,7 +71,7 @@ async def test_dead_letter_retry_and_purge(connection: Connection) -> None:
 
 
 def test_dead_letter_listing_is_paged_newest_first(connection: Connection) -> None:
-    from runtime.scripts import queue_scripts
+    from jobcontracts.runtime.scripts import queue_scripts
 
     scripts = queue_scripts(connection, "test")
     admin = QueueAdmin("test", connection)
@@ -88,7 +88,7 @@ def test_dead_letter_listing_is_paged_newest_first(connection: Connection) -> No
 async def _claim_and_bury(
     connection: Connection, scripts: object, job_id: str, now: int
 ) -> list[str]:
-    from runtime.scripts import QueueScripts
+    from jobcontracts.runtime.scripts import QueueScripts
 
     assert isinstance(scripts, QueueScripts)
     reply = await scripts.finish_and_claim_async(now, f"w:{job_id}", 30_000, 1, [])

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import redis
 
-from runtime import (
+from jobcontracts.runtime import (
     Backoff,
     Connection,
     InvalidOptionsError,
@@ -28,8 +28,8 @@ from runtime import (
     enqueue_many,
     enqueue_many_async,
 )
-from runtime.resolution import resolve
-from runtime.testing import ManualClock
+from jobcontracts.runtime.resolution import resolve
+from jobcontracts.runtime.testing import ManualClock
 from tests.runtime.runtime_testkit import (
     Echo,
     Recorder,
@@ -213,7 +213,7 @@ def test_memory_per_waiting_job(connection: Connection) -> None:
 
 
 def test_unreachable_redis_fails_clearly() -> None:
-    from runtime.connection import ClientSettings
+    from jobcontracts.runtime.connection import ClientSettings
 
     conn = Connection(
         "redis://127.0.0.1:1/0",

@@ -11,9 +11,16 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from runtime import Connection, JobOptions, QueueAdmin, Worker, enqueue_async, enqueue_many_async
-from runtime.connection import ClientSettings
-from runtime.testing import RedisServer
+from jobcontracts.runtime import (
+    Connection,
+    JobOptions,
+    QueueAdmin,
+    Worker,
+    enqueue_async,
+    enqueue_many_async,
+)
+from jobcontracts.runtime.connection import ClientSettings
+from jobcontracts.runtime.testing import RedisServer
 from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
@@ -78,7 +85,7 @@ def test_sigterm_stops_run_forever(redis_url: str, key_prefix: str) -> None:
         f"""
         import sys
         sys.path[:0] = [{str(ROOT)!r}]
-        from runtime import Connection, run_forever, Worker
+        from jobcontracts.runtime import Connection, run_forever, Worker
         from tests.runtime.runtime_testkit import Recorder, fast_settings, make_queue
         conn = Connection({redis_url!r}, prefix={key_prefix!r})
         worker = Worker(make_queue(), Recorder(), connection=conn, settings=fast_settings())

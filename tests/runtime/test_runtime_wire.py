@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from generated.github import QUEUE, JobName, SyncRepoPayload, add_job
-from runtime import Connection, QueueAdmin
+from jobcontracts.runtime import Connection, QueueAdmin
 
 
 def _stored_payload(connection: Connection, job_id: str) -> dict[str, object]:

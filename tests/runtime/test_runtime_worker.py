@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from runtime import (
+from jobcontracts.runtime import (
     Backoff,
     Connection,
     JobContext,
@@ -25,9 +25,9 @@ from runtime import (
     enqueue,
     enqueue_async,
 )
-from runtime.backoff import backoff_delay_ms
-from runtime.scripts import queue_scripts
-from runtime.testing import ManualClock
+from jobcontracts.runtime.backoff import backoff_delay_ms
+from jobcontracts.runtime.scripts import queue_scripts
+from jobcontracts.runtime.testing import ManualClock
 from tests.runtime.runtime_testkit import (
     Doubled,
     Echo,
@@ -77,7 +77,7 @@ async def test_result_timeout_and_unknown(connection: Connection) -> None:
         await asyncio.to_thread(
             enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection).result, 0.1
         )
-    from runtime.handle import AsyncJob
+    from jobcontracts.runtime.handle import AsyncJob
 
     ghost: AsyncJob[Doubled] = AsyncJob("no-such-job", "test", Doubled, connection)
     with pytest.raises(JobNotFoundError):
@@ -91,7 +91,7 @@ async def test_retries_then_dead_letter(
     rec = Recorder()
     rec.fail_until_attempt = 99
     admin = QueueAdmin("test", connection)
-    caplog.set_level(logging.INFO, logger="runtime")
+    caplog.set_level(logging.INFO, logger="jobcontracts")
     async with running(Worker(QUEUE, rec, connection=connection, settings=fast_settings())):
         job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(attempts=3), connection)
         with pytest.raises(

@@ -1,5 +1,5 @@
 from generated.github import SyncDataPayload, SyncDataResult, create_worker
-from runtime import JobContext
+from jobcontracts.runtime import JobContext
 
 
 class OnlySyncData:

@@ -1,5 +1,5 @@
 from generated.github import SyncDataPayload, SyncDataResult
-from runtime import JobContext
+from jobcontracts.runtime import JobContext
 
 
 class Github:

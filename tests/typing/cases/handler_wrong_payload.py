@@ -4,7 +4,7 @@ from generated.github import (
     SyncRepoResult,
     create_worker,
 )
-from runtime import JobContext
+from jobcontracts.runtime import JobContext
 
 
 class Github:

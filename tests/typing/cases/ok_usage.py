@@ -16,7 +16,7 @@ from generated.github import (
     add_job_async,
     create_worker,
 )
-from runtime import AsyncJob, Backoff, Job, JobContext, Repeat, Retention, Worker
+from jobcontracts.runtime import AsyncJob, Backoff, Job, JobContext, Repeat, Retention, Worker
 
 USER = UUID("0b7e7c8e-2f61-4a55-9d6e-8f1f9c2a1b11")
 

@@ -7,7 +7,7 @@ from typing import Any, Literal, overload
 
 from pydantic import BaseModel
 
-from runtime import (
+from jobcontracts.runtime import (
     AsyncJob,
     Backoff,
     Connection,

@@ -6,7 +6,7 @@ jobs.yaml.
 
 from datetime import timedelta
 
-from runtime import Backoff, JobDefaults, JobDefinition, QueueDefinition, Retention
+from jobcontracts.runtime import Backoff, JobDefaults, JobDefinition, QueueDefinition, Retention
 
 from .models import CreateInvoicePayload, CreateInvoiceResult, PingPayload
 

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from jobctl.loading import LoadError, load_worker
-from jobctl.logs import configure_logging
-from jobctl.ops import fail
-from runtime import MissingHandlerError, Worker, run_forever
+from jobcontracts.runtime import MissingHandlerError, Worker, run_forever
+
+from .loading import LoadError, load_worker
+from .logs import configure_logging
+from .ops import fail
 
 
 def worker_command(

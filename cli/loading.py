@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from runtime import QueueDefinition, Worker
+from jobcontracts.runtime import QueueDefinition, Worker
 
 
 class LoadError(Exception):

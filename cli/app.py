@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
-from codegen.cli import register_codegen_commands
-from jobctl.ops import register_ops_commands
-from jobctl.worker_command import worker_command
+from jobcontracts.codegen.cli import register_codegen_commands
+
+from .ops import register_ops_commands
+from .worker_command import worker_command
 
 app = typer.Typer(
     name="jobctl",

@@ -18,8 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jobctl.loading import LoadError, load_queue
-from runtime import (
+from jobcontracts.runtime import (
     Connection,
     InvalidOptionsError,
     InvalidPayloadError,
@@ -28,7 +27,9 @@ from runtime import (
     UnknownJobError,
     enqueue,
 )
-from runtime.connection import CONNECTION_ERRORS
+from jobcontracts.runtime.connection import CONNECTION_ERRORS
+
+from .loading import LoadError, load_queue
 
 P = ParamSpec("P")
 

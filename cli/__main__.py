@@ -1,0 +1,5 @@
+"""``python -m jobcontracts.cli``: the same command line as the ``jobctl`` script."""
+
+from .app import main
+
+main()
