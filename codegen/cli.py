@@ -1,11 +1,13 @@
 """The code generation commands of ``jobctl``: generate, check, schema.
 
-Exit codes: 0 success, 1 generated code out of date (check), 2 invalid spec.
+Exit codes: 0 success, 1 generated code out of date (check), 2 invalid spec or the
+``codegen`` extra not installed.
 Diagnostics go to stderr so stdout stays machine-readable (``schema``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -31,11 +33,26 @@ OutOption = Annotated[
     typer.Option("--out", "-o", help="The package folder to generate into.", show_default=True),
 ]
 SCHEMA_FILE_NAME = "jobs.schema.json"
+CODEGEN_MODULES = ("yaml", "jinja2", "datamodel_code_generator", "ruff")
+"""What the ``codegen`` extra installs; a plain install (API and worker processes) lacks them."""
+INSTALL_HINT = "pip install 'jobcontracts[codegen]'"
 
 
 def _console(*, stderr: bool = False) -> Console:
     """No wrapping, no highlighting: lines stay greppable and diffable."""
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def require_codegen_extra(command: str) -> None:
+    """One line saying what to install, instead of a traceback from deep inside the pipeline."""
+    missing = [name for name in CODEGEN_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        _console(stderr=True).print(
+            f"jobctl {command} needs the code generator, which this install lacks "
+            f"({', '.join(missing)}): {INSTALL_HINT}",
+            markup=False,
+        )
+        raise typer.Exit(code=2)
 
 
 def _load(spec: Path) -> Generated:
@@ -53,6 +70,7 @@ def _load(spec: Path) -> Generated:
 
 def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Validate jobs.yaml and write the generated packages (only files that changed)."""
+    require_codegen_extra("generate")
     from .output import compare, write
 
     result = _load(spec)
@@ -78,6 +96,7 @@ def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("genera
 
 def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Exit 1 with a diff if the generated packages differ from what jobs.yaml gives."""
+    require_codegen_extra("check")
     from .output import compare, unified_diff
 
     result = _load(spec)
