@@ -2,6 +2,7 @@
 
 People at a terminal read one short line per job transition; log shippers read
 one JSON object per line. Both carry job id, domain, job name and attempt.
+The JSON field names are listed once, here, and in the README's "Logs" section.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 JOB_FIELDS = ("job_id", "domain", "job_name", "attempt", "duration_ms")
+"""Set on every line about one job (``duration_ms`` once it ran: milliseconds, 2 decimals)."""
+
+WORKER_FIELDS = ("redis_url", "prefix")
+"""Set on a worker's start line: where it reads jobs from (the password hidden)."""
 
 
-def _job_fields(record: logging.LogRecord) -> dict[str, Any]:
-    values = {name: getattr(record, name, None) for name in JOB_FIELDS}
+def _structured_fields(record: logging.LogRecord) -> dict[str, Any]:
+    values = {name: getattr(record, name, None) for name in (*JOB_FIELDS, *WORKER_FIELDS)}
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -27,7 +32,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
-            **_job_fields(record),
+            **_structured_fields(record),
         }
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
@@ -37,7 +42,7 @@ class JsonFormatter(logging.Formatter):
 class HumanFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")[:-3]
-        fields = _job_fields(record)
+        fields = _structured_fields(record)
         where = ""
         if "domain" in fields:
             where = str(fields["domain"])

@@ -7,11 +7,29 @@ from typing import Annotated
 
 import typer
 
-from jobcontracts.runtime import MissingHandlerError, Worker, run_forever
+from jobcontracts.runtime import Connection, MissingHandlerError, Worker, run_forever
+from jobcontracts.runtime.connection import default_connection
 
 from .loading import LoadError, load_worker
 from .logs import configure_logging
 from .ops import fail
+
+
+def _reconnect(worker: Worker, redis_url: str | None, prefix: str | None) -> None:
+    """Point a worker at the Redis and prefix given on the command line.
+
+    The worker's own clock and client settings stay; only what was asked for
+    changes, so ``--prefix`` alone keeps the URL the worker was built with.
+    """
+    if redis_url is None and prefix is None:
+        return
+    current = worker.connection or default_connection()
+    worker.connection = Connection(
+        redis_url or current.url,
+        prefix=prefix or current.prefix,
+        clock=current.clock,
+        settings=current.settings,
+    )
 
 
 def worker_command(
@@ -23,6 +41,22 @@ def worker_command(
     ],
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Jobs in flight per worker.")
+    ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redis-url",
+            help="Redis URL for every worker (default: the worker's own, else REDIS_URL,"
+            " then REDIS_HOST/PORT).",
+        ),
+    ] = None,
+    prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--prefix",
+            help="Key prefix for every worker (default: the worker's own, else jobs);"
+            " must match the prefix jobs are enqueued under.",
+        ),
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     json_logs: Annotated[
@@ -38,6 +72,10 @@ def worker_command(
             worker = load_worker(target)
         except (LoadError, MissingHandlerError) as error:
             raise fail(str(error)) from error
+        try:
+            _reconnect(worker, redis_url, prefix)
+        except ValueError as error:  # a prefix the key layout cannot take
+            raise fail(f"--prefix: {error}") from error
         if concurrency is not None:
             worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
         workers.append(worker)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 import time
 import weakref
@@ -109,7 +110,7 @@ class Connection:
         )
 
     def __repr__(self) -> str:
-        return f"Connection({_redact(self.url)!r}, prefix={self.prefix!r})"
+        return f"Connection({redact_url(self.url)!r}, prefix={self.prefix!r})"
 
     def now_ms(self) -> int:
         return self.clock()
@@ -213,8 +214,9 @@ class Connection:
         return redis.asyncio.Redis.from_url(self.url, retry=retry, **self._client_kwargs())  # type: ignore[arg-type]
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for logs and reprs."""
+def redact_url(url: str) -> str:
+    """The URL without its password (in the user part or a ``password=`` query), for logs."""
+    url = re.sub(r"([?&]password=)[^&]*", r"\1***", url)
     if "@" not in url:
         return url
     scheme, _, rest = url.partition("://")

@@ -94,7 +94,7 @@ class JobRunner:
             "domain": self.domain,
             "job_name": job.name,
             "attempt": job.attempt,
-            "duration_ms": duration_ms,
+            "duration_ms": None if duration_ms is None else round(duration_ms, 2),
         }
 
     def _dead(
@@ -171,7 +171,7 @@ class JobRunner:
             timeout.__context__ = cancelled
             return self._failed(job, reason, timeout, started)
         if log.isEnabledFor(logging.INFO):
-            extra["duration_ms"] = (time.perf_counter() - started) * 1000
+            extra["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
             log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
         return (job.id, job.token, "c", data, "")
 

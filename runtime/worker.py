@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 
-from .connection import Connection, default_connection
+from .connection import Connection, default_connection, redact_url
 from .definitions import QueueDefinition
 from .dispatch import Dispatcher
 from .execution import JobRunner, bind_handlers
@@ -65,11 +65,14 @@ class Worker:
         self._dispatcher = dispatcher
         if self._stop_requested:
             dispatcher.request_stop()
+        url = redact_url(conn.url)
         log.info(
-            "worker for %s started (concurrency %d)",
+            "worker for %s started: %s, prefix %r, concurrency %d",
             self.domain,
+            url,
+            conn.prefix,
             self.settings.concurrency,
-            extra={"domain": self.domain},
+            extra={"domain": self.domain, "redis_url": url, "prefix": conn.prefix},
         )
         try:
             await dispatcher.run()

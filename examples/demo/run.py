@@ -7,6 +7,7 @@ dead-lettered when they cannot succeed, and ends with the queue stats.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import signal
@@ -109,6 +110,14 @@ def api_server(port: int) -> Generator[str]:
         thread.join(10)
 
 
+class WorkerDiedError(Exception):
+    """The worker process ended while the demo still needed it."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the worker process exited with code {code}; its log is above")
+        self.code = code
+
+
 @contextmanager
 def worker_process(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
     command = [
@@ -118,6 +127,8 @@ def worker_process(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
         "worker",
         "examples.demo.worker:github_worker",
         "examples.demo.worker:email_worker",
+        "--prefix",
+        PREFIX,
         "--concurrency",
         "8",
         "--human-logs",
@@ -133,11 +144,17 @@ def worker_process(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
             console.print(f"worker stopped on SIGTERM with exit code {code}")
 
 
-def wait_until_final(url: str, jobs: list[tuple[str, str]], timeout: float = 90) -> dict[str, str]:
+def wait_until_final(
+    url: str, jobs: list[tuple[str, str]], worker: subprocess.Popen[bytes], timeout: float = 90
+) -> dict[str, str]:
+    """Poll until every job is final; a dead worker ends the wait at once."""
     states: dict[str, str] = {}
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=url) as client:
         while time.monotonic() < deadline:
+            code = worker.poll()
+            if code is not None:
+                raise WorkerDiedError(code)
             for domain, job_id in jobs:
                 states[job_id] = client.get(f"/jobs/{domain}/{job_id}").json()["state"]
             if all(state in FINAL for state in states.values()):
@@ -146,65 +163,102 @@ def wait_until_final(url: str, jobs: list[tuple[str, str]], timeout: float = 90)
     return states
 
 
+def print_jobs(connection: Connection, jobs: list[tuple[str, str]]) -> None:
+    results = Table(title="Jobs")
+    for column in ("job", "id", "state", "attempts", "result / reason"):
+        results.add_column(column, overflow="fold")
+    for domain, job_id in jobs:
+        info = QueueAdmin(domain, connection).job(job_id)
+        if info is None:
+            continue
+        outcome = info.dead_reason or (info.result if info.result not in (None, "null") else "-")
+        results.add_row(
+            f"{domain}/{info.name}",
+            job_id[:16],
+            info.state.value,
+            f"{info.attempts_made}/{info.attempts_allowed}",
+            outcome,
+        )
+    console.print(results)
+
+
+def remove_keys(connection: Connection) -> int:
+    """Delete every key under the demo's prefix (a rerun starts empty; nothing is left)."""
+    client = connection.sync_client()
+    keys: list[bytes] = list(client.scan_iter(match=f"{connection.prefix}:*", count=1000))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    return int(client.unlink(*keys)) if keys else 0  # pyright: ignore[reportUnknownArgumentType]
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help=f"leave the demo's keys ({PREFIX}:*) in Redis, for jobctl --prefix {PREFIX}",
+    )
+    args = parser.parse_args()
+    try:
+        run(keep=bool(args.keep))
+    except WorkerDiedError as died:
+        console.print(f"[red]error:[/red] {died}")
+        sys.exit(died.code or 1)
+
+
+def run(*, keep: bool) -> None:
     console.rule("[bold]jobcontracts demo")
     console.print("$ jobctl generate", style="dim")
     subprocess.run([sys.executable, "-m", "jobcontracts.cli", "generate"], cwd=ROOT, check=True)
     with redis_for_demo() as redis_url, tempfile.TemporaryDirectory(prefix="jobs-demo-") as data:
         connection = Connection(redis_url, prefix=PREFIX)
-        client = connection.sync_client()
-        # The demo's own namespace only: a rerun starts from empty queues.
-        stale: list[bytes] = list(client.scan_iter(match=f"{PREFIX}:*", count=1000))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        if stale:
-            client.unlink(*stale)
-        env = {**os.environ, "REDIS_URL": redis_url, "DEMO_DB": str(Path(data) / "demo.sqlite3")}
+        remove_keys(connection)  # the demo's own namespace only: a rerun starts empty
+        env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "DEMO_PREFIX": PREFIX,
+            "DEMO_DB": str(Path(data) / "demo.sqlite3"),
+        }
         os.environ.update(env)
-        with worker_process(env), api_server(free_port()) as api:
-            console.rule("enqueue through the HTTP API")
-            enqueued: list[tuple[str, str]] = []
-            with httpx.Client(base_url=api) as http:
-                for domain, path, body in REQUESTS:
-                    reply = http.post(path, json=body)
-                    reply.raise_for_status()
-                    enqueued.append((domain, reply.json()["job_id"]))
-                    console.print(f"POST {path} -> 202 job {reply.json()['job_id']}")
-                invalid_path, invalid_body = INVALID
-                refused = http.post(invalid_path, json=invalid_body)
-                console.print(
-                    f"POST {invalid_path} with an invalid payload -> {refused.status_code}: "
-                    f"{len(refused.json()['detail'])} errors, nothing enqueued"
-                )
-            console.rule("processing (worker log above and below)")
-            states = wait_until_final(api, enqueued)
-            time.sleep(0.3)
-            results = Table(title="Jobs")
-            for column in ("job", "id", "state", "attempts", "result / reason"):
-                results.add_column(column, overflow="fold")
-            for domain, job_id in enqueued:
-                info = QueueAdmin(domain, connection).job(job_id)
-                if info is None:
-                    continue
-                outcome = info.dead_reason or (
-                    info.result if info.result not in (None, "null") else "-"
-                )
-                results.add_row(
-                    f"{domain}/{info.name}",
-                    job_id[:16],
-                    info.state.value,
-                    f"{info.attempts_made}/{info.attempts_allowed}",
-                    outcome,
-                )
-            console.print(results)
-            unfinished = [job_id for job_id, state in states.items() if state not in FINAL]
-        subprocess.run(
-            [sys.executable, "-m", "jobcontracts.cli", "stats", "--prefix", PREFIX],
-            cwd=ROOT,
-            check=True,
-            env=env,
-        )
-        connection.close()
+        try:
+            unfinished = run_jobs(connection, env)
+        finally:
+            if keep:
+                console.print(f"kept the demo's keys: jobctl stats --prefix {PREFIX}")
+            else:
+                console.print(f"removed the demo's {remove_keys(connection)} key(s) from Redis")
+            connection.close()
     if unfinished:
         sys.exit(f"{len(unfinished)} job(s) did not finish in time: {unfinished}")
+
+
+def run_jobs(connection: Connection, env: dict[str, str]) -> list[str]:
+    """Enqueue through the API, let the worker run them, print the outcome; the unfinished."""
+    with worker_process(env) as worker, api_server(free_port()) as api:
+        console.rule("enqueue through the HTTP API")
+        enqueued: list[tuple[str, str]] = []
+        with httpx.Client(base_url=api) as http:
+            for domain, path, body in REQUESTS:
+                reply = http.post(path, json=body)
+                reply.raise_for_status()
+                enqueued.append((domain, reply.json()["job_id"]))
+                console.print(f"POST {path} -> 202 job {reply.json()['job_id']}")
+            invalid_path, invalid_body = INVALID
+            refused = http.post(invalid_path, json=invalid_body)
+            console.print(
+                f"POST {invalid_path} with an invalid payload -> {refused.status_code}: "
+                f"{len(refused.json()['detail'])} errors, nothing enqueued"
+            )
+        console.rule("processing (worker log above and below)")
+        states = wait_until_final(api, enqueued, worker)
+        time.sleep(0.3)
+        print_jobs(connection, enqueued)
+        unfinished = [job_id for job_id, state in states.items() if state not in FINAL]
+    subprocess.run(
+        [sys.executable, "-m", "jobcontracts.cli", "stats", "--prefix", PREFIX],
+        cwd=ROOT,
+        check=True,
+        env=env,
+    )
+    return unfinished
 
 
 if __name__ == "__main__":

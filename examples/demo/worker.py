@@ -18,8 +18,10 @@ from jobcontracts.runtime import Connection, Worker
 DEFAULT_DB = Path("demo-data") / "demo.sqlite3"
 
 
-PREFIX = os.environ.get("DEMO_PREFIX", "demo")
-"""The demo keeps its queues under their own key prefix, apart from anything else in Redis."""
+PREFIX = os.environ.get("DEMO_PREFIX", "jobs")
+"""Key prefix of the demo's queues: ``jobs``, the one every ``jobctl`` command uses,
+so the README's ``jobctl worker`` and ``jobctl enqueue`` meet without flags.
+``python -m examples.demo.run`` sets ``DEMO_PREFIX=demo`` to keep its run apart."""
 
 
 def _store() -> Store:

@@ -89,3 +89,14 @@ def test_concurrency_below_one_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "--concurrency" in flat(result.stderr)
+
+
+def test_a_prefix_the_key_layout_cannot_take_is_a_usage_error() -> None:
+    result = invoke(
+        ["worker", "tests.cli.worker_targets:complete_github_worker", "--prefix", "my jobs"]
+    )
+    assert result.exit_code == 2
+    assert "--prefix: prefix must not contain braces or whitespace: 'my jobs'" in flat(
+        result.stderr
+    )
+    assert "started" not in result.stderr

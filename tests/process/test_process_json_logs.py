@@ -67,6 +67,16 @@ def test_json_logs_carry_job_id_domain_name_and_attempt(
     completed = one(ok, "completed", 1)
     assert completed["level"] == "info"
     assert isinstance(completed["duration_ms"], float)
+    assert completed["duration_ms"] == round(completed["duration_ms"], 2)  # not 0.29053999969...
+    assert all(
+        len(str(e["duration_ms"]).partition(".")[2]) <= 2 for e in entries if "duration_ms" in e
+    )
+    (start,) = [e for e in entries if "started:" in e["message"]]
+    assert (start["domain"], start["redis_url"], start["prefix"]) == (
+        DOMAIN,
+        redis_url,
+        connection.prefix,
+    )
     assert (
         one(ok, "napping", 1)["logger"] == f"jobcontracts.job.{DOMAIN}"
     )  # the handler's ctx.logger
