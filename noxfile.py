@@ -65,3 +65,11 @@ def codegen_bench(session: nox.Session) -> None:
     """Time ``jobctl generate`` and ``jobctl check`` on a 50-domain spec."""
     _install(session)
     session.run("python", "bench/codegen_bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def breaking(session: nox.Session) -> None:
+    """Fail when this tree's jobs.yaml breaks queued jobs or callers compared with main."""
+    _install(session)
+    against = session.posargs[0] if session.posargs else "main"
+    session.run("jobctl", "breaking", "--against", against)

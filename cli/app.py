@@ -13,6 +13,7 @@ import typer
 
 from jobcontracts.codegen.cli import register_codegen_commands
 
+from .breaking_command import breaking_command
 from .ops import register_ops_commands
 from .worker_command import worker_command
 
@@ -48,6 +49,7 @@ def _root(
 
 register_codegen_commands(app)
 app.command("worker")(worker_command)
+app.command("breaking")(breaking_command)
 register_ops_commands(app)
 
 

@@ -12,6 +12,12 @@ ensure_redis_url
 log "drift check: generated/ against jobs.yaml"
 .venv/bin/jobctl check
 
+if git rev-parse --verify --quiet main >/dev/null 2>&1; then
+  base="$(git merge-base HEAD main)"
+  log "contract evolution: jobs.yaml against main (merge base ${base:0:12})"
+  .venv/bin/jobctl breaking --against "$base"
+fi
+
 log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -1,0 +1,78 @@
+"""``jobctl breaking``: compare jobs.yaml with the one at a git revision or in another file.
+
+The comparison itself lives in ``codegen.breaking``: it needs no Redis.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .ops import fail
+
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _static(spec: Path, against: str | None, against_file: Path | None, fmt: OutputFormat) -> None:
+    from jobcontracts.codegen.breaking.check import find_breaks
+    from jobcontracts.codegen.breaking.report import guide_hint, render_json, render_line, summary
+    from jobcontracts.codegen.breaking.sources import SourceError, read_at_revision, read_file
+    from jobcontracts.codegen.errors import SpecError
+
+    try:
+        source = read_at_revision(spec, against) if against is not None else None
+        source = source or read_file(against_file or Path())
+        findings = find_breaks(spec, source)
+    except SourceError as error:
+        raise fail(str(error)) from None
+    except SpecError as error:
+        for problem in error.problems:
+            err_console.print(problem.render(), markup=False)
+        raise fail(
+            f"{len(error.problems)} problem(s) in {spec}; fix them before comparing"
+        ) from None
+    breaks = any(finding.breaks for finding in findings)
+    if fmt is OutputFormat.JSON:
+        typer.echo(render_json(findings, source.name))
+    else:
+        for finding in findings:
+            out_console.print(render_line(finding), markup=False)
+        out_console.print(f"{spec} against {source.name}: {summary(findings)}", markup=False)
+        if breaks:
+            err_console.print(guide_hint(), markup=False)
+    if breaks:
+        raise typer.Exit(1)
+
+
+def breaking_command(
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="A git revision (branch, tag, commit) whose jobs.yaml to compare with.",
+        ),
+    ] = None,
+    against_file: Annotated[
+        Path | None, typer.Option("--against-file", help="A jobs.yaml file to compare with.")
+    ] = None,
+    spec: Annotated[Path, typer.Option("--spec", "-s", help="The new jobs.yaml.")] = Path(
+        "jobs.yaml"
+    ),
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for CI.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Exit 1 when the working tree's jobs.yaml breaks queued jobs or code; 2 on bad input."""
+    if (against is None) == (against_file is None):
+        raise fail("give exactly one of --against REF and --against-file PATH")
+    _static(spec, against, against_file, output_format)
