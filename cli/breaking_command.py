@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from jobcontracts.codegen.cli import require_codegen_extra
+
 from .ops import fail
 
 out_console = Console(highlight=False, soft_wrap=True)
@@ -75,4 +77,5 @@ def breaking_command(
     """Exit 1 when the working tree's jobs.yaml breaks queued jobs or code; 2 on bad input."""
     if (against is None) == (against_file is None):
         raise fail("give exactly one of --against REF and --against-file PATH")
+    require_codegen_extra("breaking")
     _static(spec, against, against_file, output_format)
