@@ -196,6 +196,7 @@ def show_command(
         ("attempts", f"{info.attempts_made} of {info.attempts_allowed}"),
         ("priority", str(info.priority)),
         ("payload", info.payload),
+        ("schema revision", info.revision or "-"),
         ("result", info.result or "-"),
         ("enqueued", _when(info.enqueued_at)),
         ("started", _when(info.started_at)),

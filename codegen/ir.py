@@ -111,6 +111,8 @@ class JobDef:
     payload_class: str
     result_class: str | None
     defaults: JobDefaultsDef
+    revision: str
+    """Short hash of the job's payload and result schemas (``revision.schema_revision``)."""
 
 
 @dataclass(frozen=True, slots=True)

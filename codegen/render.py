@@ -63,6 +63,7 @@ class JobView:
     docstring: str
     description_literal: str
     defaults_expression: str
+    revision_literal: str
 
 
 def _duration(milliseconds: int) -> str:
@@ -117,6 +118,7 @@ def _job_view(job: JobDef) -> JobView:
         docstring=escape.docstring(job.description, fallback=f"Run one {job.key} job."),
         description_literal=escape.string_literal(job.description),
         defaults_expression=_defaults_expression(job),
+        revision_literal=escape.string_literal(job.revision),
     )
 
 

@@ -30,6 +30,7 @@ from .ir import (
     UnionType,
 )
 from .load import LocatedDocument, Path, as_mapping
+from .revision import schema_revision
 from .schemas import DomainSchemas, did_you_mean, is_object_schema
 from .spec import (
     REMOVE_POLICY_TAGS,
@@ -285,6 +286,7 @@ def _domain(
             payload_class=payload_classes[job_key],
             result_class=result_classes[job_key],
             defaults=_resolve_defaults(spec.defaults, domain_spec.defaults, job_spec),
+            revision=schema_revision(job_spec.payload, job_spec.result, definitions),
         )
         for job_key, job_spec in domain_spec.jobs.items()
     )

@@ -73,6 +73,8 @@ class JobInfo:
     backoff: str
     timeout_ms: int
     repeat_key: str | None
+    revision: str | None = None
+    """Schema revision of the job kind that wrote the payload (``None``: not recorded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ def _job_info(job_id: str, raw: RawJob) -> JobInfo:
         backoff=(_text(f.get("b")) or ""),
         timeout_ms=int(f.get("t", b"0")),
         repeat_key=_text(f.get("rk")),
+        revision=_text(f.get("v")),
     )
 
 

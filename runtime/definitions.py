@@ -31,6 +31,12 @@ class JobDefinition(Generic[PayloadT, ResultT]):
     result_model: type[BaseModel] | None
     defaults: JobDefaults = field(default_factory=JobDefaults)
     description: str = ""
+    revision: str = ""
+    """Short hash of the payload and result schemas this definition was generated from.
+
+    Stored with every job it enqueues, so ``jobctl breaking --live`` can tell
+    which queued jobs were written under a schema that has changed since.
+    """
 
 
 @dataclass(frozen=True, slots=True)

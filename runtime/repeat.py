@@ -72,6 +72,7 @@ def repeat_definition(name: str, payload: str, options: ResolvedOptions, repeat:
             "every": None if repeat.every is None else to_milliseconds(repeat.every),
             "cron": repeat.cron,
             "limit": repeat.limit,
+            "v": options.revision,
         },
         separators=(",", ":"),
     )
@@ -89,6 +90,8 @@ class RepeatInfo:
     created: int
     next_ms: int | None
     payload: str
+    revision: str | None = None
+    """Schema revision of the job kind when the repeat was added (``None``: not recorded)."""
 
 
 def parse_repeat(key: str, raw: bytes, created: bytes | None, next_ms: float | None) -> RepeatInfo:
@@ -102,6 +105,7 @@ def parse_repeat(key: str, raw: bytes, created: bytes | None, next_ms: float | N
         created=int(created or 0),
         next_ms=None if next_ms is None else int(next_ms),
         payload=str(d["d"]),
+        revision=str(d["v"]) if d.get("v") else None,
     )
 
 

@@ -33,11 +33,13 @@ class ResolvedOptions:
     remove_on_complete: str
     remove_on_fail: str
     repeat: Repeat | None
+    revision: str
+    """The job kind's schema revision, stored with the job (field ``v``)."""
 
     def wire(
         self, name: str, payload: str | bytes, repeat_key: str = ""
     ) -> tuple[str | bytes | int, ...]:
-        """The 11 per-job ARGV of ``add_jobs.lua``."""
+        """The 12 per-job ARGV of ``add_jobs.lua``."""
         return (
             self.job_id,
             name,
@@ -50,6 +52,7 @@ class ResolvedOptions:
             self.remove_on_complete,
             self.remove_on_fail,
             repeat_key,
+            self.revision,
         )
 
 
@@ -157,6 +160,7 @@ def _resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> Resolv
             d.remove_on_fail if options.remove_on_fail is None else options.remove_on_fail,
         ),
         repeat=options.repeat,
+        revision=definition.revision,
     )
 
 

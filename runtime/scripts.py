@@ -53,7 +53,7 @@ ADD_REPEAT: Final = _load("add_repeat")
 SCHEDULE_REPEATS: Final = _load("schedule_repeats")
 REMOVE_REPEAT: Final = _load("remove_repeat")
 
-ADD_FIELDS_PER_JOB: Final = 11
+ADD_FIELDS_PER_JOB: Final = 12
 
 
 def run_sync(

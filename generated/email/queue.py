@@ -21,6 +21,7 @@ _SEND_WELCOME: JobDefinition[SendWelcomePayload, None] = JobDefinition(
         remove_on_fail=Retention(count=500),
     ),
     description="Send the welcome e-mail to a user who just signed up.",
+    revision="716fc20006e7",
 )
 
 QUEUE = QueueDefinition(

@@ -21,6 +21,7 @@ _SYNC_DATA: JobDefinition[SyncDataPayload, SyncDataResult] = JobDefinition(
         remove_on_fail=False,
     ),
     description=("Pull a user's data from an external source and upsert it locally."),
+    revision="3290b71963b1",
 )
 
 _SYNC_REPO: JobDefinition[SyncRepoPayload, SyncRepoResult] = JobDefinition(
@@ -36,6 +37,7 @@ _SYNC_REPO: JobDefinition[SyncRepoPayload, SyncRepoResult] = JobDefinition(
         remove_on_fail=False,
     ),
     description=("Mirror one repository's metadata, optionally with its issues."),
+    revision="771cfc071166",
 )
 
 QUEUE = QueueDefinition(

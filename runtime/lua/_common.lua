@@ -18,9 +18,10 @@ end
 -- Create one job hash and index it in wait or delayed. Returns true when the
 -- job is ready now (the caller then pushes the marker once).
 -- ``seq`` may be nil: the next value of the id counter is taken then.
+-- ``rv`` is the revision of the job's schema ('' or nil when unknown).
 local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, seq, now,
                           name, payload, priority, delay, attempts, backoff, timeout,
-                          rc, rf, rk)
+                          rc, rf, rk, rv)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
   local fields = {'n', name, 'd', payload, 's', score, 'a', attempts, 'b', backoff,
@@ -28,6 +29,7 @@ local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id
   if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
   if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
   if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
+  if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
   redis.call('HSET', job_key, unpack(fields))
   if delay > 0 then
     local at = now + delay
@@ -112,7 +114,8 @@ local function create_occurrence(id_key, wait_key, delayed_key, marker_key, job_
     local delay = at - now
     if delay < 0 then delay = 0 end
     if create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, nil, now, def.n, def.d,
-                  def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key) then
+                  def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key,
+                  def.v) then
       redis.call('ZADD', marker_key, 0, '0')
     end
   end

@@ -10,7 +10,7 @@
 -- KEYS[7] job_prefix         prefix of job HASH keys
 -- ARGV[1] now (ms)
 -- ARGV[2] repeat key
--- ARGV[3] definition JSON {n, d, p, a, b, t, rc, rf, every, cron, limit}
+-- ARGV[3] definition JSON {n, d, p, a, b, t, rc, rf, every, cron, limit, v}
 -- ARGV[4] first occurrence time (ms)
 -- Returns: {occurrence job id, occurrence time (ms), 1 created / 0 already existed}
 

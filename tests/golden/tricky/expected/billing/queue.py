@@ -28,6 +28,7 @@ _CREATE_INVOICE: JobDefinition[CreateInvoicePayload, CreateInvoiceResult] = JobD
         "af\xe9 \u2013 \xfcn\xefc\xf8d\xe9 \u2713 and a NUL-free cont"
         "rol: \\x07 stays text.\n"
     ),
+    revision="32bcef4b8add",
 )
 
 _PING: JobDefinition[PingPayload, None] = JobDefinition(
@@ -43,6 +44,7 @@ _PING: JobDefinition[PingPayload, None] = JobDefinition(
         remove_on_fail=Retention(age=timedelta(days=7)),
     ),
     description="",
+    revision="f486729aafca",
 )
 
 QUEUE = QueueDefinition(
