@@ -1,6 +1,8 @@
-"""``jobctl breaking``: compare jobs.yaml with the one at a git revision or in another file.
+"""``jobctl breaking``: compare jobs.yaml with git or a file, or with the jobs stored in Redis.
 
-The comparison itself lives in ``codegen.breaking``: it needs no Redis.
+The comparison of contracts lives in ``codegen.breaking`` (it needs no Redis);
+``--live`` reads Redis through the runtime (``cli.live``). This command is
+the only place that joins the two.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from rich.console import Console
 
 from jobcontracts.codegen.cli import require_codegen_extra
 
-from .ops import fail
+from .ops import PrefixOption, UrlOption, fail
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -67,15 +69,32 @@ def breaking_command(
     against_file: Annotated[
         Path | None, typer.Option("--against-file", help="A jobs.yaml file to compare with.")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Check the jobs stored in Redis against the working tree."),
+    ] = False,
     spec: Annotated[Path, typer.Option("--spec", "-s", help="The new jobs.yaml.")] = Path(
         "jobs.yaml"
     ),
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder of the generated domain packages (--live).")
+    ] = Path("generated"),
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="text for people, json for CI.")
     ] = OutputFormat.TEXT,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Failing jobs shown per job kind (--live).")
+    ] = 3,
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
 ) -> None:
     """Exit 1 when the working tree's jobs.yaml breaks queued jobs or code; 2 on bad input."""
-    if (against is None) == (against_file is None):
-        raise fail("give exactly one of --against REF and --against-file PATH")
+    if sum((against is not None, against_file is not None, live)) != 1:
+        raise fail("give exactly one of --against REF, --against-file PATH and --live")
     require_codegen_extra("breaking")
+    if live:
+        from .live_command import run_live
+
+        run_live(spec, out, output_format.value, examples, redis_url, prefix)
+        return
     _static(spec, against, against_file, output_format)

@@ -167,11 +167,16 @@ def test_missing_against_file(repo: Path) -> None:
     assert _one_error_line(result) == "error: nowhere.yaml does not exist"
 
 
-@pytest.mark.parametrize("args", [[], ["--against", "main", "--against-file", "jobs.yaml"]])
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--against", "main", "--against-file", "jobs.yaml"], ["--against", "main", "--live"]],
+)
 def test_exactly_one_mode(repo: Path, args: list[str]) -> None:
     result = _run(*args)
     assert result.exit_code == 2
-    assert "give exactly one of --against REF and --against-file PATH" in _one_error_line(result)
+    assert "give exactly one of --against REF, --against-file PATH and --live" in _one_error_line(
+        result
+    )
 
 
 def test_invalid_new_contract_lists_its_problems(repo: Path) -> None:

@@ -1,0 +1,139 @@
+"""Read every stored job and repeat of a queue: read-only, a bounded batch at a time.
+
+``jobctl breaking --live`` checks what sits in Redis against a new contract.
+It must change nothing and must not hold a whole queue in memory, so state
+sets are walked with ZSCAN, job hashes are fetched with one pipelined HMGET
+per batch, and repeats with HSCAN: memory follows the batch, not the queue.
+A job that moves between sets during the walk may be seen twice or not at
+all (SCAN only promises members present for the whole walk); the report is
+about a live queue, so that is accepted and documented.
+"""
+
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
+
+from .connection import Connection
+from .keys import QueueKeys
+from .states import JobState
+
+DEFAULT_BATCH = 500
+_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJob:
+    """A job as a worker would read it: its name, raw payload and the revision that wrote it."""
+
+    id: str
+    state: JobState
+    name: str
+    payload: bytes
+    revision: str | None
+
+
+def _keys(connection: Connection, domain: str) -> QueueKeys:
+    return QueueKeys.build(connection.prefix, domain)
+
+
+def _state_sets(keys: QueueKeys) -> tuple[tuple[str, JobState], ...]:
+    """Every set whose jobs a worker will still read: completed jobs are done with."""
+    return (
+        (keys.wait, JobState.WAITING),
+        (keys.delayed, JobState.DELAYED),
+        (keys.retry, JobState.FAILED),
+        (keys.active, JobState.ACTIVE),
+        (keys.dead, JobState.DEAD),
+    )
+
+
+def stored_domains(connection: Connection, batch: int = 1000) -> list[str]:
+    """Domains with a queue under ``connection.prefix`` (found by their id counter key)."""
+    escaped = _GLOB_SPECIAL.sub(r"\\\1", connection.prefix)
+    client = connection.sync_client()
+    found: set[str] = set()
+    for raw in client.scan_iter(match=f"{escaped}:{{*}}:id", count=batch):
+        key = cast("bytes", raw).decode(errors="replace")
+        inner = key[len(connection.prefix) + 1 : -len(":id")]
+        if inner.startswith("{") and inner.endswith("}"):
+            found.add(inner[1:-1])
+    return sorted(found)
+
+
+def stored_jobs(
+    connection: Connection, domain: str, batch: int = DEFAULT_BATCH
+) -> Iterator[StoredJob]:
+    """Every job of ``domain`` in waiting, delayed, failed (retrying), active or dead."""
+    keys = _keys(connection, domain)
+    client = connection.sync_client()
+    for set_key, state in _state_sets(keys):
+        cursor = 0
+        while True:
+            cursor, members = cast(
+                "tuple[int, list[tuple[bytes, float]]]",
+                client.zscan(set_key, cursor, count=batch),
+            )
+            ids = [member for member, _ in members]
+            yield from _read_jobs(connection, keys, ids, state)
+            if cursor == 0:
+                break
+
+
+def _read_jobs(
+    connection: Connection, keys: QueueKeys, ids: list[bytes], state: JobState
+) -> Iterator[StoredJob]:
+    if not ids:
+        return
+    pipe = connection.sync_client().pipeline(transaction=False)
+    for raw_id in ids:
+        pipe.hmget(keys.job_prefix + raw_id.decode(), ["n", "d", "v"])
+    rows = cast("list[list[bytes | None]]", pipe.execute())
+    for raw_id, (name, payload, revision) in zip(ids, rows, strict=True):
+        if name is None or payload is None:
+            continue  # removed between the scan and the read
+        yield StoredJob(
+            id=raw_id.decode(),
+            state=state,
+            name=name.decode(errors="replace"),
+            payload=payload,
+            revision=revision.decode(errors="replace") if revision else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRepeat:
+    """A repeat definition: every future occurrence will carry this payload."""
+
+    key: str
+    name: str
+    payload: str
+    revision: str | None
+
+
+def stored_repeats(
+    connection: Connection, domain: str, batch: int = DEFAULT_BATCH
+) -> Iterator[StoredRepeat]:
+    """Every repeat definition of ``domain`` (the ``#key`` counters are skipped)."""
+    keys = _keys(connection, domain)
+    client = connection.sync_client()
+    for raw_key, raw in client.hscan_iter(keys.repeats, count=batch):
+        key = cast("bytes", raw_key).decode(errors="replace")
+        if key.startswith("#"):
+            continue
+        try:
+            definition = json.loads(cast("bytes", raw))
+            yield StoredRepeat(
+                key=key,
+                name=str(definition["n"]),
+                payload=str(definition["d"]),
+                revision=str(definition["v"]) if definition.get("v") else None,
+            )
+        except (ValueError, KeyError, TypeError):
+            yield StoredRepeat(key=key, name="", payload="", revision=None)
