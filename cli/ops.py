@@ -24,6 +24,7 @@ from jobcontracts.runtime import (
     InvalidPayloadError,
     JobOptions,
     QueueAdmin,
+    TopologyError,
     UnknownJobError,
     enqueue,
 )
@@ -59,7 +60,10 @@ _opened: list[Connection] = []
 
 
 def _connection(url: str | None, prefix: str) -> Connection:
-    connection = Connection(url, prefix=prefix)
+    try:
+        connection = Connection(url, prefix=prefix)
+    except ValueError as error:  # a prefix that would break the domain's hash tag
+        raise fail(str(error)) from error
     _opened.append(connection)
     return connection
 
@@ -71,6 +75,8 @@ def _redis_command(command: Callable[P, None]) -> Callable[P, None]:
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             command(*args, **kwargs)
+        except TopologyError as error:
+            raise fail(str(error)) from error
         except CONNECTION_ERRORS as error:
             raise fail(f"cannot reach Redis: {error}", 1) from error
         finally:

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from jobcontracts.runtime import Connection, MissingHandlerError, Worker, run_forever
+from jobcontracts.runtime import (
+    Connection,
+    MissingHandlerError,
+    TopologyError,
+    Worker,
+    run_forever,
+)
 from jobcontracts.runtime.connection import default_connection
 
 from .loading import LoadError, load_worker
@@ -70,13 +76,18 @@ def worker_command(
     for target in targets:
         try:
             worker = load_worker(target)
-        except (LoadError, MissingHandlerError) as error:
+        except (LoadError, MissingHandlerError, TopologyError) as error:
             raise fail(str(error)) from error
         try:
             _reconnect(worker, redis_url, prefix)
+        except TopologyError as error:  # a malformed --redis-url
+            raise fail(f"--redis-url: {error}") from error
         except ValueError as error:  # a prefix the key layout cannot take
             raise fail(f"--prefix: {error}") from error
         if concurrency is not None:
             worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
         workers.append(worker)
-    run_forever(*workers)
+    try:
+        run_forever(*workers)
+    except TopologyError as error:
+        raise fail(str(error)) from error

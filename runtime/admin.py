@@ -152,14 +152,20 @@ class QueueAdmin:
         return QueueCounts(waiting, delayed, active, completed, failed, dead, bool(paused))
 
     def counts(self) -> QueueCounts:
-        pipe = self.connection.sync_client().pipeline(transaction=False)
-        self._count_cmds(pipe)
-        return self._counts(pipe.execute())
+        def run(node: Connection) -> list[int]:
+            pipe = node.sync_client().pipeline(transaction=False)
+            self._count_cmds(pipe)
+            return pipe.execute()
+
+        return self._counts(self._scripts.call(run))
 
     async def counts_async(self) -> QueueCounts:
-        pipe = self.connection.async_client().pipeline(transaction=False)
-        self._count_cmds(pipe)
-        return self._counts(await pipe.execute())
+        async def run(node: Connection) -> list[int]:
+            pipe = node.async_client().pipeline(transaction=False)
+            self._count_cmds(pipe)
+            return await pipe.execute()
+
+        return self._counts(await self._scripts.acall(run))
 
     # ------------------------------------------------------------ one job
     def job(self, job_id: str) -> JobInfo | None:
@@ -177,26 +183,33 @@ class QueueAdmin:
 
     def dead_letters(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
         """Newest first."""
-        client = self.connection.sync_client()
-        entries = cast(
-            "list[tuple[bytes, float]]",
-            client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
-        )
-        pipe = client.pipeline(transaction=False)
-        self._dead_cmds(pipe, [i for i, _ in entries])
-        rows = pipe.execute() if entries else []
-        return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+
+        def run(node: Connection) -> list[DeadLetter]:
+            client = node.sync_client()
+            entries = cast(
+                "list[tuple[bytes, float]]",
+                client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
+            )
+            pipe = client.pipeline(transaction=False)
+            self._dead_cmds(pipe, [i for i, _ in entries])
+            rows = pipe.execute() if entries else []
+            return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+
+        return self._scripts.call(run)
 
     async def dead_letters_async(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
-        client = self.connection.async_client()
-        entries = cast(
-            "list[tuple[bytes, float]]",
-            await client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
-        )
-        pipe = client.pipeline(transaction=False)
-        self._dead_cmds(pipe, [i for i, _ in entries])
-        rows = await pipe.execute() if entries else []
-        return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+        async def run(node: Connection) -> list[DeadLetter]:
+            client = node.async_client()
+            entries = cast(
+                "list[tuple[bytes, float]]",
+                await client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
+            )
+            pipe = client.pipeline(transaction=False)
+            self._dead_cmds(pipe, [i for i, _ in entries])
+            rows = await pipe.execute() if entries else []
+            return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
+
+        return await self._scripts.acall(run)
 
     def retry_dead(self, job_ids: Sequence[str] | None = None) -> int:
         """Move dead jobs (all when ``job_ids`` is None) back to wait with attempts reset."""
@@ -205,14 +218,19 @@ class QueueAdmin:
                 self._scripts.retry_dead(job_ids[i : i + PAGE])
                 for i in range(0, len(job_ids), PAGE)
             )
-        members = cast("list[bytes]", self.connection.sync_client().zrange(self.keys.dead, 0, -1))
+        members = cast(
+            "list[bytes]",
+            self._scripts.call(lambda c: c.sync_client().zrange(self.keys.dead, 0, -1)),
+        )
         snapshot = [i.decode() for i in members]
         return self.retry_dead(snapshot)
 
     async def retry_dead_async(self, job_ids: Sequence[str] | None = None) -> int:
         if job_ids is None:
-            client = self.connection.async_client()
-            members = cast("list[bytes]", await client.zrange(self.keys.dead, 0, -1))
+            members = cast(
+                "list[bytes]",
+                await self._scripts.acall(lambda c: c.async_client().zrange(self.keys.dead, 0, -1)),
+            )
             job_ids = [i.decode() for i in members]
         moved = 0
         for i in range(0, len(job_ids), PAGE):
@@ -235,22 +253,28 @@ class QueueAdmin:
     # ------------------------------------------------------------ pause / resume
     def pause(self) -> None:
         """Workers stop claiming (running jobs finish); producers can still enqueue."""
-        self.connection.sync_client().set(self.keys.paused, b"1")
+        self._scripts.call(lambda c: c.sync_client().set(self.keys.paused, b"1"))
 
     async def pause_async(self) -> None:
-        await self.connection.async_client().set(self.keys.paused, b"1")
+        await self._scripts.acall(lambda c: c.async_client().set(self.keys.paused, b"1"))
 
     def resume(self) -> None:
-        pipe = self.connection.sync_client().pipeline(transaction=True)
-        pipe.delete(self.keys.paused)
-        pipe.zadd(self.keys.marker, {"0": 0})
-        pipe.execute()
+        def run(node: Connection) -> None:
+            pipe = node.sync_client().pipeline(transaction=True)
+            pipe.delete(self.keys.paused)
+            pipe.zadd(self.keys.marker, {"0": 0})
+            pipe.execute()
+
+        self._scripts.call(run)
 
     async def resume_async(self) -> None:
-        pipe = self.connection.async_client().pipeline(transaction=True)
-        pipe.delete(self.keys.paused)
-        pipe.zadd(self.keys.marker, {"0": 0})
-        await pipe.execute()
+        async def run(node: Connection) -> None:
+            pipe = node.async_client().pipeline(transaction=True)
+            pipe.delete(self.keys.paused)
+            pipe.zadd(self.keys.marker, {"0": 0})
+            await pipe.execute()
+
+        await self._scripts.acall(run)
 
     # ------------------------------------------------------------ repeats
     @staticmethod
@@ -263,18 +287,23 @@ class QueueAdmin:
         return sorted(out, key=lambda r: (r.next_ms or 0, r.key))
 
     def repeats(self) -> list[RepeatInfo]:
-        client = self.connection.sync_client()
-        pipe = client.pipeline(transaction=False)
-        pipe.hgetall(self.keys.repeats)
-        pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
-        flat, scored = pipe.execute()
+        def run(node: Connection) -> list[Any]:
+            pipe = node.sync_client().pipeline(transaction=False)
+            pipe.hgetall(self.keys.repeats)
+            pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
+            return pipe.execute()
+
+        flat, scored = self._scripts.call(run)
         return self._repeats(flat, dict(scored))
 
     async def repeats_async(self) -> list[RepeatInfo]:
-        pipe = self.connection.async_client().pipeline(transaction=False)
-        pipe.hgetall(self.keys.repeats)
-        pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
-        flat, scored = await pipe.execute()
+        async def run(node: Connection) -> list[Any]:
+            pipe = node.async_client().pipeline(transaction=False)
+            pipe.hgetall(self.keys.repeats)
+            pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
+            return await pipe.execute()
+
+        flat, scored = await self._scripts.acall(run)
         return self._repeats(flat, dict(scored))
 
     def remove_repeat(self, key: str) -> bool:

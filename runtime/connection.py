@@ -11,8 +11,8 @@ Clients are created lazily: constructing a ``Connection`` touches no socket.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
-import re
 import threading
 import time
 import weakref
@@ -26,7 +26,10 @@ import redis.retry
 from redis.backoff import ExponentialWithJitterBackoff
 
 from .channel import AsyncFastLane, SyncChannel
+from .clients import build_async, build_sync
 from .keys import validate_name
+from .routing import SlotMap
+from .topology import Endpoint, parse_url, redact
 
 Clock = Callable[[], int]
 """Returns the current time in integer milliseconds since the epoch."""
@@ -79,6 +82,11 @@ class Connection:
 
     ``url`` defaults to ``REDIS_URL``, then ``redis://$REDIS_HOST:$REDIS_PORT``.
     Keys look like ``{prefix}:{{domain}}:wait``; tests use their own prefix.
+    The URL may name one server, a Sentinel service or a Cluster (see
+    ``topology.py``); a malformed one raises ``TopologyError`` here, before
+    any I/O. On a Cluster, ``route(key)`` is the single-node connection of the
+    primary that serves the key's slot, and the other clients are those of
+    the primary serving the prefix.
     ``clock`` (milliseconds) is the time written into Redis; tests pass a
     manual clock to drive delays and backoff without sleeping.
 
@@ -96,10 +104,15 @@ class Connection:
     ) -> None:
         validate_name("prefix", prefix)
         self.url = url or url_from_env()
+        self.endpoint: Endpoint = parse_url(self.url)
         self.prefix = prefix
         self.clock: Clock = clock or system_clock
         self.settings = settings or ClientSettings()
         self._lock = threading.Lock()
+        self._slots: SlotMap | None = None
+        self._nodes: dict[tuple[str, int], Connection] = {}
+        if self.endpoint.kind == "cluster":
+            self._slots = SlotMap(self.endpoint, self.settings.connect_timeout)
         self._sync: redis.Redis | None = None
         self._channel: SyncChannel | None = None
         self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncFastLane] = (
@@ -115,8 +128,44 @@ class Connection:
     def now_ms(self) -> int:
         return self.clock()
 
+    def route(self, key: str) -> Connection:
+        """The connection that serves ``key``: this one, or on a Cluster its primary's."""
+        slots = self._slots
+        if slots is None:
+            return self
+        return self._node(slots.node_for(key))
+
+    def primaries(self) -> list[Connection]:
+        """The connection of every primary on a Cluster; else just this one."""
+        if self._slots is None:
+            return [self]
+        return [self._node(address) for address in self._slots.primaries()]
+
+    def _node(self, address: tuple[str, int]) -> Connection:
+        node = self._nodes.get(address)
+        if node is None:
+            with self._lock:
+                node = self._nodes.get(address)
+                if node is None:
+                    # One quick retry per node: the caller reroutes (see routing.py)
+                    # rather than knocking on a dead primary for seconds.
+                    node = self._nodes[address] = Connection(
+                        self.endpoint.node_url(*address),
+                        prefix=self.prefix,
+                        clock=self.clock,
+                        settings=dataclasses.replace(self.settings, retries=1),
+                    )
+        return node
+
+    def reroute(self) -> None:
+        """Learn the Cluster's slot map again (after MOVED, a failover, ...); else nothing."""
+        if self._slots is not None:
+            self._slots.refresh()
+
     def sync_client(self) -> redis.Redis:
         """The shared blocking client (created on first use)."""
+        if self._slots is not None:
+            return self.route(self.prefix).sync_client()
         client = self._sync
         if client is None:
             with self._lock:
@@ -127,6 +176,8 @@ class Connection:
 
     def sync_channel(self) -> SyncChannel:
         """Direct per-thread connections for the producer's one-call-per-job path."""
+        if self._slots is not None:
+            return self.route(self.prefix).sync_channel()
         channel = self._channel
         if channel is None:
             client = self.sync_client()
@@ -140,6 +191,8 @@ class Connection:
 
     def async_lane(self) -> AsyncFastLane:
         """The producer's direct connection on the running event loop."""
+        if self._slots is not None:
+            return self.route(self.prefix).async_lane()
         loop = asyncio.get_running_loop()
         lane = self._lanes.get(loop)
         if lane is None:
@@ -148,6 +201,8 @@ class Connection:
 
     def async_client(self) -> redis.asyncio.Redis:
         """The asyncio client of the running event loop (created on first use)."""
+        if self._slots is not None:
+            return self.route(self.prefix).async_client()
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None:
@@ -165,6 +220,13 @@ class Connection:
                 loop.run_until_complete(aclient.aclose())
         self._async.clear()
         self._lanes.clear()
+        for node in self._pop_nodes():
+            node.close()
+
+    def _pop_nodes(self) -> list[Connection]:
+        with self._lock:
+            nodes, self._nodes = list(self._nodes.values()), {}
+        return nodes
 
     async def aclose(self) -> None:
         """Close the asyncio client of the running loop and the sync client."""
@@ -201,7 +263,7 @@ class Connection:
             self.settings.retries,
             supported_errors=(redis.ConnectionError, redis.TimeoutError),
         )
-        return redis.Redis.from_url(self.url, retry=retry, **self._client_kwargs())
+        return build_sync(self.endpoint, retry, self._client_kwargs())
 
     def _build_async(self) -> redis.asyncio.Redis:
         # The asyncio client needs the asyncio Retry class: the sync one is
@@ -211,18 +273,11 @@ class Connection:
             self.settings.retries,
             supported_errors=(redis.ConnectionError, redis.TimeoutError),
         )
-        return redis.asyncio.Redis.from_url(self.url, retry=retry, **self._client_kwargs())  # type: ignore[arg-type]
+        return build_async(self.endpoint, retry, self._client_kwargs())
 
 
-def redact_url(url: str) -> str:
-    """The URL without its password (in the user part or a ``password=`` query), for logs."""
-    url = re.sub(r"([?&]password=)[^&]*", r"\1***", url)
-    if "@" not in url:
-        return url
-    scheme, _, rest = url.partition("://")
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if user else f"{scheme}://***@{host}"
+redact_url = redact
+"""The URL without its password (in the user part or a ``password=`` query), for logs."""
 
 
 _default: Connection | None = None

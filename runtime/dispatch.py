@@ -16,6 +16,7 @@ wait locally under the same lease and start the moment a slot frees.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -25,10 +26,12 @@ import time
 from collections import deque
 
 from .channel import RawChannel
-from .connection import CONNECTION_ERRORS, Connection
+from .connection import Connection
 from .durations import to_milliseconds
+from .errors import TopologyError
 from .execution import JobRunner
 from .repeat import advance_due_repeats
+from .routing import TRANSIENT_ERRORS
 from .scripts import ClaimedJob, QueueScripts, Settlement
 from .worker_settings import WorkerSettings
 
@@ -102,9 +105,9 @@ class Dispatcher:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        client = self._conn.async_client()
-        self._channel = RawChannel(client)
-        self._marker_channel = RawChannel(client)
+        # Both follow the queue's node: on a Cluster it changes after a failover.
+        self._channel = RawChannel(lambda: self._scripts.node().async_client())
+        self._marker_channel = RawChannel(lambda: self._scripts.node().async_client())
         maintenance = asyncio.create_task(self._maintain(), name=f"jobs-{self._domain}-maintenance")
         try:
             await self._drive()
@@ -213,7 +216,7 @@ class Dispatcher:
                     settled, self._finished = self._finished, []
                     try:
                         jobs, next_due, rate_wait, paused = await self._call(want, settled)
-                    except CONNECTION_ERRORS as exc:
+                    except TRANSIENT_ERRORS as exc:
                         self._finished[:0] = settled
                         error_delay = min(
                             max(error_delay * 2, 0.1), self._settings.error_backoff_max
@@ -226,6 +229,9 @@ class Dispatcher:
                         )
                         await self._pause(error_delay)
                         continue
+                    except TopologyError:
+                        self._finished[:0] = settled
+                        raise  # misconfigured: retrying cannot help
                     except Exception:
                         self._finished[:0] = settled
                         error_delay = min(
@@ -295,8 +301,10 @@ class Dispatcher:
             await self._marker_channel.execute(
                 "BZPOPMIN", self._scripts.keys.marker, f"{max(timeout, MIN_BLOCK_S):.3f}"
             )
-        except CONNECTION_ERRORS as exc:
+        except TRANSIENT_ERRORS as exc:
             log.warning("redis unavailable for %s while idle (%s)", self._domain, exc)
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                await asyncio.to_thread(self._conn.reroute)
             return None
         return True
 
@@ -331,7 +339,7 @@ class Dispatcher:
                 if now >= next_stall:
                     next_stall = now + stall_every
                     await self.recover_stalled()
-            except CONNECTION_ERRORS as exc:
+            except TRANSIENT_ERRORS as exc:
                 log.warning("redis unavailable for %s maintenance (%s)", self._domain, exc)
             except Exception:
                 log.exception("maintenance error in %s", self._domain)
@@ -411,7 +419,7 @@ class Dispatcher:
             settled, self._finished = self._finished, []
             try:
                 await self._call(0, settled)
-            except CONNECTION_ERRORS as exc:
+            except TRANSIENT_ERRORS as exc:
                 if time.monotonic() > deadline:
                     log.error(
                         "could not report %d finished job(s) of %s before exit (%s); "

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import redis
+
 
 class JobContractsError(Exception):
     """Base of every error the runtime raises on purpose."""
@@ -49,3 +53,31 @@ class JobDeadError(JobContractsError):
 
 class ResultTimeoutError(JobContractsError, TimeoutError):
     """Waiting for a job's result took longer than the caller allowed."""
+
+
+class TopologyError(JobContractsError):
+    """The Redis URL, or the deployment it names, cannot work: fix the configuration.
+
+    A malformed URL, a cluster URL pointing at a server without cluster
+    support, a Sentinel service name no sentinel monitors.
+    """
+
+
+class RoutingError(JobContractsError, redis.ConnectionError):
+    """A Cluster kept redirecting, or had no reachable primary, for the whole retry budget.
+
+    A connection error: workers log it and keep trying; ``jobctl`` prints one line.
+    """
+
+
+class NotReplicatedError(JobContractsError):
+    """A write reached the primary, but fewer replicas than ``wait_replicas`` confirmed it.
+
+    ``reply`` is the script's reply: the write happened, but a failover now
+    could lose it. A producer may retry with the same ``job_id``.
+    """
+
+    def __init__(self, message: str, *, acked: int, reply: Any) -> None:
+        super().__init__(message)
+        self.acked = acked
+        self.reply = reply

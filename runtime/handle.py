@@ -10,6 +10,7 @@ the result itself, so it survives ``remove_on_complete=True``.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
@@ -39,6 +40,14 @@ def _slice(deadline: float | None, job_id: str) -> float:
     if remaining <= 0:
         raise ResultTimeoutError(f"job {job_id} did not finish in time")
     return max(min(remaining, BLOCK_SLICE_S), 0.001)
+
+
+def _blpop(key: str, timeout: float, node: Connection) -> object:
+    return node.sync_client().blpop([key], timeout=timeout)
+
+
+async def _ablpop(key: str, timeout: float, node: Connection) -> object:
+    return await node.async_client().blpop([key], timeout=timeout)
 
 
 class _Base:
@@ -110,11 +119,12 @@ class Job(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = scripts.watch_job(self._id)
-        client = self._connection.sync_client()
         done_key = scripts.keys.done(self._id)
         while kind == "p":
+            block = _slice(deadline, self._id)
             got = cast(
-                "list[bytes] | None", client.blpop([done_key], timeout=_slice(deadline, self._id))
+                "list[bytes] | None",
+                scripts.call(partial(_blpop, done_key, block)),
             )
             if got is not None:
                 kind, data = got[1][:1].decode(), got[1][1:]
@@ -141,12 +151,12 @@ class AsyncJob(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = await scripts.watch_job_async(self._id)
-        client = self._connection.async_client()
         done_key = scripts.keys.done(self._id)
         while kind == "p":
+            block = _slice(deadline, self._id)
             got = cast(
                 "list[bytes] | None",
-                await client.blpop([done_key], timeout=_slice(deadline, self._id)),
+                await scripts.acall(partial(_ablpop, done_key, block)),
             )
             if got is not None:
                 kind, data = got[1][:1].decode(), got[1][1:]

@@ -16,7 +16,11 @@ def validate_name(kind: str, value: str) -> None:
     if not value:
         raise ValueError(f"{kind} must not be empty")
     if any(ch in value for ch in "{}") or any(ch.isspace() for ch in value):
-        raise ValueError(f"{kind} must not contain braces or whitespace: {value!r}")
+        raise ValueError(
+            f"{kind} must not contain braces or whitespace: {value!r} (every key of a "
+            "domain carries the hash tag {domain}; braces here would replace or break it "
+            "and spread one queue over several Redis Cluster slots)"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,17 +116,21 @@ async def advance_due_repeats(
 
     Returns how many occurrences this worker created (others may have won the race).
     """
-    client = connection.async_client()
     keys = scripts.keys
     due = cast(
         "list[tuple[bytes, float]]",
-        await client.zrangebyscore(
-            keys.repeat, "-inf", now_ms, start=0, num=batch, withscores=True
+        await scripts.acall(
+            lambda c: c.async_client().zrangebyscore(
+                keys.repeat, "-inf", now_ms, start=0, num=batch, withscores=True
+            )
         ),
     )
     if not due:
         return 0
-    raws = cast("list[bytes | None]", await client.hmget(keys.repeats, [k for k, _ in due]))
+    raws = cast(
+        "list[bytes | None]",
+        await scripts.acall(lambda c: c.async_client().hmget(keys.repeats, [k for k, _ in due])),
+    )
     steps: list[tuple[str, int, int | None]] = []
     for (key, score), raw in zip(due, raws, strict=True):
         if raw is None:

@@ -1,100 +1,56 @@
 """The only caller of the Lua scripts in ``runtime/lua``: one typed method per script.
 
-Each script is loaded from package data once, prefixed with ``_common.lua``
-(shared helpers; Redis Lua has no ``require``) and run with EVALSHA, falling
-back to SCRIPT LOAD when the server answers NOSCRIPT (after a restart or
-failover). Every method has a sync and an async variant built on one shared
-argument builder and one shared reply parser, so the two cannot drift.
+Every method has a sync and an async variant built on one shared argument
+builder and one shared reply parser, so the two cannot drift. Calls go to the
+node serving the queue's slot and ride out redirections and failovers
+(``routing.py``); enqueue and settlement wait for replicas when the URL asks
+for it (``wait_replicas``, see ``evalsha.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-import redis
-import redis.asyncio
-from redis.exceptions import NoScriptError
-
-from .channel import AsyncFastLane, RawChannel, SyncChannel
+from .channel import RawChannel
 from .connection import Connection
+from .errors import NotReplicatedError
+from .evalsha import (
+    Arg,
+    LuaScript,
+    load_script,
+    run_async,
+    run_channel,
+    run_sync,
+    run_sync_channel,
+)
 from .keys import QueueKeys
+from .routing import acall_routed, call_routed
+from .topology import ReplicaWait
 
-Arg = str | bytes | int | float
+__all__ = ["Arg", "LuaScript", "NotReplicatedError", "QueueScripts", "queue_scripts"]
 
+T = TypeVar("T")
 
-@dataclass(frozen=True, slots=True)
-class LuaScript:
-    name: str
-    text: bytes
-    sha: str
+log = logging.getLogger("jobcontracts.worker")
 
-
-def _load(name: str) -> LuaScript:
-    lua = resources.files("jobcontracts.runtime") / "lua"
-    text = (lua / "_common.lua").read_bytes() + b"\n" + (lua / f"{name}.lua").read_bytes()
-    return LuaScript(name, text, hashlib.sha1(text, usedforsecurity=False).hexdigest())
-
-
-ADD_JOBS: Final = _load("add_jobs")
-FINISH_AND_CLAIM: Final = _load("finish_and_claim_jobs")
-EXTEND_LEASES: Final = _load("extend_leases")
-RECOVER_STALLED: Final = _load("recover_stalled_jobs")
-READ_JOB: Final = _load("read_job")
-WATCH_JOB: Final = _load("watch_job")
-RETRY_DEAD: Final = _load("retry_dead_jobs")
-PURGE_DEAD: Final = _load("purge_dead_jobs")
-ADD_REPEAT: Final = _load("add_repeat")
-SCHEDULE_REPEATS: Final = _load("schedule_repeats")
-REMOVE_REPEAT: Final = _load("remove_repeat")
+ADD_JOBS: Final = load_script("add_jobs")
+FINISH_AND_CLAIM: Final = load_script("finish_and_claim_jobs")
+EXTEND_LEASES: Final = load_script("extend_leases")
+RECOVER_STALLED: Final = load_script("recover_stalled_jobs")
+READ_JOB: Final = load_script("read_job")
+WATCH_JOB: Final = load_script("watch_job")
+RETRY_DEAD: Final = load_script("retry_dead_jobs")
+PURGE_DEAD: Final = load_script("purge_dead_jobs")
+ADD_REPEAT: Final = load_script("add_repeat")
+SCHEDULE_REPEATS: Final = load_script("schedule_repeats")
+REMOVE_REPEAT: Final = load_script("remove_repeat")
 
 ADD_FIELDS_PER_JOB: Final = 12
-
-
-def run_sync(
-    client: redis.Redis, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
-) -> Any:
-    """EVALSHA with a NOSCRIPT fallback (the server lost its script cache)."""
-    try:
-        return client.evalsha(script.sha, len(keys), *keys, *args)
-    except NoScriptError:
-        client.script_load(script.text)
-        return client.evalsha(script.sha, len(keys), *keys, *args)
-
-
-def run_sync_channel(
-    channel: SyncChannel, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
-) -> Any:
-    try:
-        return channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
-    except NoScriptError:
-        channel.execute("SCRIPT", "LOAD", script.text)
-        return channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
-
-
-async def run_channel(
-    channel: RawChannel | AsyncFastLane, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
-) -> Any:
-    try:
-        return await channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
-    except NoScriptError:
-        await channel.execute("SCRIPT", "LOAD", script.text)
-        return await channel.execute("EVALSHA", script.sha, len(keys), *keys, *args)
-
-
-async def run_async(
-    client: redis.asyncio.Redis, script: LuaScript, keys: Sequence[str], args: Sequence[Arg]
-) -> Any:
-    try:
-        return await client.evalsha(script.sha, len(keys), *keys, *args)
-    except NoScriptError:
-        await client.script_load(script.text)
-        return await client.evalsha(script.sha, len(keys), *keys, *args)
 
 
 # ---------------------------------------------------------------- reply types
@@ -269,21 +225,55 @@ class QueueScripts:
         self._repeat_keys = (k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker, k.job_prefix)
         self._state_keys = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
 
+    # routing ----------------------------------------------------------
+    def node(self) -> Connection:
+        """The connection of the node serving this queue now (itself unless on a Cluster)."""
+        return self._conn.route(self.keys.base)
+
+    def call(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` on the node serving this queue, rerouting on redirects and failovers."""
+        return call_routed(self._conn, self.keys.base, fn)
+
+    async def acall(self, fn: Callable[[Connection], Awaitable[T]]) -> T:
+        return await acall_routed(self._conn, self.keys.base, fn)
+
+    def _run(
+        self,
+        script: LuaScript,
+        keys: Sequence[str],
+        args: Sequence[Arg],
+        wait: ReplicaWait | None = None,
+    ) -> Any:
+        return self.call(lambda c: run_sync(c.sync_client(), script, keys, args, wait))
+
+    async def _arun(
+        self,
+        script: LuaScript,
+        keys: Sequence[str],
+        args: Sequence[Arg],
+        wait: ReplicaWait | None = None,
+    ) -> Any:
+        return await self.acall(lambda c: run_async(c.async_client(), script, keys, args, wait))
+
     # add_jobs ---------------------------------------------------------
     def add_jobs(self, now_ms: int, jobs: Sequence[Sequence[Arg]]) -> list[tuple[str, bool]]:
         """Add jobs (``ADD_FIELDS_PER_JOB`` args each); returns (id, created) per job."""
-        reply = run_sync_channel(
-            self._conn.sync_channel(), ADD_JOBS, self._add_keys, _add_args(now_ms, jobs)
+        args = _add_args(now_ms, jobs)
+        wait = self._conn.endpoint.wait
+        reply = self.call(
+            lambda c: run_sync_channel(c.sync_channel(), ADD_JOBS, self._add_keys, args, wait)
         )
         return _parse_add(reply)
 
     async def add_jobs_async(
         self, now_ms: int, jobs: Sequence[Sequence[Arg]]
     ) -> list[tuple[str, bool]]:
-        lane = self._conn.async_lane()
-        return _parse_add(
-            await run_channel(lane, ADD_JOBS, self._add_keys, _add_args(now_ms, jobs))
+        args = _add_args(now_ms, jobs)
+        wait = self._conn.endpoint.wait
+        reply = await self.acall(
+            lambda c: run_channel(c.async_lane(), ADD_JOBS, self._add_keys, args, wait)
         )
+        return _parse_add(reply)
 
     # finish_and_claim_jobs (async only: only workers call it) ----------
     async def finish_and_claim_async(
@@ -300,12 +290,17 @@ class QueueScripts:
         """Settle ``settled`` and claim up to ``want`` jobs (over ``channel`` when given)."""
         packed = json.dumps(settled, separators=(",", ":")) if settled else ""
         args: list[Arg] = [now_ms, token, lease_ms, want, rate_max, rate_window_ms, packed]
-        if channel is not None:
-            reply = await run_channel(channel, FINISH_AND_CLAIM, self._claim_keys, args)
-        else:
-            reply = await run_async(
-                self._conn.async_client(), FINISH_AND_CLAIM, self._claim_keys, args
-            )
+        wait = self._conn.endpoint.wait if settled else None
+        try:
+            if channel is not None:
+                reply = await self.acall(
+                    lambda _: run_channel(channel, FINISH_AND_CLAIM, self._claim_keys, args, wait)
+                )
+            else:
+                reply = await self._arun(FINISH_AND_CLAIM, self._claim_keys, args, wait)
+        except NotReplicatedError as error:
+            log.warning("%d settlement(s) in %s: %s", len(settled), self.keys.base, error)
+            reply = error.reply
         return _parse_claim(reply, token)
 
     # extend_leases ------------------------------------------------------
@@ -318,7 +313,7 @@ class QueueScripts:
             args.append(job_id)
             args.append(token)
         keys = (self.keys.active, self.keys.job_prefix)
-        reply = await run_async(self._conn.async_client(), EXTEND_LEASES, keys, args)
+        reply = await self._arun(EXTEND_LEASES, keys, args)
         return [i.decode() for i in reply]
 
     # recover_stalled_jobs -------------------------------------------------
@@ -330,14 +325,11 @@ class QueueScripts:
         self, now_ms: int, max_stalls: int, limit: int = 1000
     ) -> list[StalledJob]:
         args = (now_ms, max_stalls, limit)
-        reply = await run_async(
-            self._conn.async_client(), RECOVER_STALLED, self._stalled_keys(), args
-        )
+        reply = await self._arun(RECOVER_STALLED, self._stalled_keys(), args)
         return _parse_stalled(reply)
 
     def recover_stalled(self, now_ms: int, max_stalls: int, limit: int = 1000) -> list[StalledJob]:
-        reply = run_sync(
-            self._conn.sync_client(),
+        reply = self._run(
             RECOVER_STALLED,
             self._stalled_keys(),
             (now_ms, max_stalls, limit),
@@ -347,14 +339,12 @@ class QueueScripts:
     # read_job -----------------------------------------------------------
     def read_job(self, job_id: str, *, fields: bool = True) -> RawJob | None:
         keys = (self.keys.job(job_id), *self._state_keys)
-        reply = run_sync(self._conn.sync_client(), READ_JOB, keys, (job_id, "1" if fields else "0"))
+        reply = self._run(READ_JOB, keys, (job_id, "1" if fields else "0"))
         return _parse_read(reply)
 
     async def read_job_async(self, job_id: str, *, fields: bool = True) -> RawJob | None:
         keys = (self.keys.job(job_id), *self._state_keys)
-        reply = await run_async(
-            self._conn.async_client(), READ_JOB, keys, (job_id, "1" if fields else "0")
-        )
+        reply = await self._arun(READ_JOB, keys, (job_id, "1" if fields else "0"))
         return _parse_read(reply)
 
     # watch_job ----------------------------------------------------------
@@ -363,14 +353,10 @@ class QueueScripts:
 
     def watch_job(self, job_id: str) -> tuple[str, bytes]:
         """('c', result) / ('d', reason) / ('u', b'') / ('p', b'') = waiter registered."""
-        return _parse_watch(
-            run_sync(self._conn.sync_client(), WATCH_JOB, self._watch_keys(job_id), (job_id,))
-        )
+        return _parse_watch(self._run(WATCH_JOB, self._watch_keys(job_id), (job_id,)))
 
     async def watch_job_async(self, job_id: str) -> tuple[str, bytes]:
-        reply = await run_async(
-            self._conn.async_client(), WATCH_JOB, self._watch_keys(job_id), (job_id,)
-        )
+        reply = await self._arun(WATCH_JOB, self._watch_keys(job_id), (job_id,))
         return _parse_watch(reply)
 
     # retry_dead_jobs / purge_dead_jobs --------------------------------------
@@ -381,22 +367,20 @@ class QueueScripts:
     def retry_dead(self, job_ids: Sequence[str]) -> int:
         if not job_ids:
             return 0
-        return int(run_sync(self._conn.sync_client(), RETRY_DEAD, self._retry_keys(), job_ids))
+        return int(self._run(RETRY_DEAD, self._retry_keys(), job_ids))
 
     async def retry_dead_async(self, job_ids: Sequence[str]) -> int:
         if not job_ids:
             return 0
-        return int(
-            await run_async(self._conn.async_client(), RETRY_DEAD, self._retry_keys(), job_ids)
-        )
+        return int(await self._arun(RETRY_DEAD, self._retry_keys(), job_ids))
 
     def purge_dead(self, limit: int) -> int:
         keys = (self.keys.dead, self.keys.job_prefix)
-        return int(run_sync(self._conn.sync_client(), PURGE_DEAD, keys, (limit,)))
+        return int(self._run(PURGE_DEAD, keys, (limit,)))
 
     async def purge_dead_async(self, limit: int) -> int:
         keys = (self.keys.dead, self.keys.job_prefix)
-        return int(await run_async(self._conn.async_client(), PURGE_DEAD, keys, (limit,)))
+        return int(await self._arun(PURGE_DEAD, keys, (limit,)))
 
     # repeats ------------------------------------------------------------
     def add_repeat(
@@ -405,7 +389,7 @@ class QueueScripts:
         """Store a repeat; returns (first occurrence id, its time, created)."""
         args = (now_ms, key, definition, first_ms)
         return _parse_add_repeat(
-            run_sync(self._conn.sync_client(), ADD_REPEAT, self._repeat_keys, args)
+            self._run(ADD_REPEAT, self._repeat_keys, args, self._conn.endpoint.wait)
         )
 
     async def add_repeat_async(
@@ -413,7 +397,7 @@ class QueueScripts:
     ) -> tuple[str, int, bool]:
         args = (now_ms, key, definition, first_ms)
         return _parse_add_repeat(
-            await run_async(self._conn.async_client(), ADD_REPEAT, self._repeat_keys, args)
+            await self._arun(ADD_REPEAT, self._repeat_keys, args, self._conn.endpoint.wait)
         )
 
     async def schedule_repeats_async(
@@ -426,9 +410,7 @@ class QueueScripts:
         args: list[Arg] = [now_ms]
         for key, expected, nxt in steps:
             args.extend((key, expected, "" if nxt is None else nxt))
-        reply = await run_async(
-            self._conn.async_client(), SCHEDULE_REPEATS, self._repeat_keys, args
-        )
+        reply = await self._arun(SCHEDULE_REPEATS, self._repeat_keys, args)
         return [int(x) for x in reply]
 
     def _remove_repeat_keys(self) -> tuple[str, ...]:
@@ -436,19 +418,10 @@ class QueueScripts:
         return (k.repeat, k.repeats, k.delayed, k.job_prefix)
 
     def remove_repeat(self, key: str) -> bool:
-        return (
-            int(
-                run_sync(
-                    self._conn.sync_client(), REMOVE_REPEAT, self._remove_repeat_keys(), (key,)
-                )
-            )
-            == 1
-        )
+        return int(self._run(REMOVE_REPEAT, self._remove_repeat_keys(), (key,))) == 1
 
     async def remove_repeat_async(self, key: str) -> bool:
-        reply = await run_async(
-            self._conn.async_client(), REMOVE_REPEAT, self._remove_repeat_keys(), (key,)
-        )
+        reply = await self._arun(REMOVE_REPEAT, self._remove_repeat_keys(), (key,))
         return int(reply) == 1
 
 
