@@ -6,6 +6,10 @@ PING, else a throwaway ``redis-server`` on a free port, stopped at the end.
 the test; every key under it is deleted afterwards (the server is shared).
 ``manual_clock``: a settable millisecond clock to pass as ``Connection(clock=...)``.
 ``redis_server_factory``: starts private throwaway servers (for restart tests).
+``redis_cluster`` (session): a throwaway 3-primary Redis Cluster with one
+replica each; ``connection`` runs every test that takes it twice, against the
+single server and against this cluster (``REDIS_CLUSTER_TESTS=0`` skips the
+cluster runs).
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -21,10 +25,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.testing import ManualClock, RedisServer, free_port, redis_answers
+from jobcontracts.runtime.testing_deployments import LocalCluster
 
 
 @pytest.fixture(scope="session")
@@ -59,18 +63,18 @@ def redis_url(redis_server_factory: Callable[[], RedisServer]) -> str:
 
 
 def delete_prefix(url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(url)
+    """Delete every key under ``prefix`` (on every primary of a cluster)."""
+    conn = Connection(url, prefix=prefix)
     try:
-        batch: list[bytes] = []
-        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-            batch.append(key)
-            if len(batch) >= 500:
-                client.unlink(*batch)
-                batch.clear()
-        if batch:
-            client.unlink(*batch)
+        for node in conn.primaries():
+            client = node.sync_client()
+            # One key per UNLINK: keys of several slots cannot share a call on a cluster.
+            pipe = client.pipeline(transaction=False)
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+                pipe.unlink(key)
+            pipe.execute()
     finally:
-        client.close()
+        conn.close()
 
 
 @pytest.fixture
@@ -83,14 +87,37 @@ def key_prefix() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[LocalCluster]:
+    directory = tempfile.mkdtemp(prefix="jobs-cluster-")
+    cluster = LocalCluster(Path(directory))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(params=["single", "cluster"])
+def deployment_url(request: pytest.FixtureRequest, redis_url: str) -> str:
+    """The URL a parametrised test runs against: the single server, then the cluster."""
+    if request.param == "single":
+        return redis_url
+    if os.environ.get("REDIS_CLUSTER_TESTS") == "0":
+        pytest.skip("cluster runs disabled (REDIS_CLUSTER_TESTS=0)")
+    cluster: LocalCluster = request.getfixturevalue("redis_cluster")
+    return cluster.url
+
+
 @pytest.fixture
-def connection(redis_url: str, key_prefix: str) -> Iterator[Connection]:
-    conn = Connection(redis_url, prefix=key_prefix)
+def connection(deployment_url: str, key_prefix: str) -> Iterator[Connection]:
+    conn = Connection(deployment_url, prefix=key_prefix)
     try:
         yield conn
     finally:
         conn.close()
-        delete_prefix(redis_url, key_prefix)
+        delete_prefix(deployment_url, key_prefix)
 
 
 __all__ = ["ManualClock", "RedisServer", "delete_prefix"]

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redis
 from typer.testing import CliRunner, Result
 
 from generated.github import (
@@ -53,11 +52,16 @@ def flat(text: str) -> str:
 
 
 def keys_under(url: str, prefix: str) -> list[str]:
-    client = redis.Redis.from_url(url)
+    """Every key under ``prefix`` (on every primary of a cluster)."""
+    connection = Connection(url, prefix=prefix)
     try:
-        return sorted(k.decode() for k in client.scan_iter(match=f"{prefix}:*", count=1000))
+        return sorted(
+            k.decode()
+            for node in connection.primaries()
+            for k in node.sync_client().scan_iter(match=f"{prefix}:*", count=1000)
+        )
     finally:
-        client.close()
+        connection.close()
 
 
 def table_row(output: str, first_cell: str) -> list[str]:

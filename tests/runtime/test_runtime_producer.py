@@ -29,6 +29,7 @@ from jobcontracts.runtime import (
     enqueue_many_async,
 )
 from jobcontracts.runtime.resolution import resolve
+from jobcontracts.runtime.scripts import queue_scripts
 from jobcontracts.runtime.testing import ManualClock
 from tests.runtime.runtime_testkit import (
     Echo,
@@ -43,7 +44,11 @@ QUEUE = make_queue()
 
 
 def _keys(connection: Connection) -> list[bytes]:
-    return list(connection.sync_client().scan_iter(match=f"{connection.prefix}:*"))
+    return [
+        key
+        for node in connection.primaries()
+        for key in node.sync_client().scan_iter(match=f"{connection.prefix}:*")
+    ]
 
 
 def test_invalid_payload_is_refused_before_redis(connection: Connection) -> None:
@@ -203,7 +208,7 @@ async def test_enqueue_many_async(connection: Connection) -> None:
 
 def test_memory_per_waiting_job(connection: Connection) -> None:
     """Budget: at most 1 KiB of Redis memory per small waiting job with default options."""
-    client = connection.sync_client()
+    client = queue_scripts(connection, QUEUE.domain).node().sync_client()
     enqueue(QUEUE, "double", {"value": 0}, JobOptions(), connection)
     before = int(client.info("memory")["used_memory"])
     enqueue_many(QUEUE, [("double", {"value": i}) for i in range(2000)], connection)

@@ -236,8 +236,9 @@ def test_missing_handler_error() -> None:
 
 async def _until_watched(connection: Connection, job_id: str) -> None:
     """Wait until a ``result()`` call has registered its interest in the job."""
-    job_key = queue_scripts(connection, "test").keys.job(job_id)
-    client = connection.async_client()
+    scripts = queue_scripts(connection, "test")
+    job_key = scripts.keys.job(job_id)
+    client = scripts.node().async_client()
     for _ in range(1000):
         if await client.hexists(job_key, "w"):
             return
