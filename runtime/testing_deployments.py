@@ -121,6 +121,14 @@ class LocalCluster:
         return f"redis+cluster://{seeds}"
 
     def start(self) -> None:
+        """Start every node and form the cluster; on failure nothing is left running."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         for _ in range(self.primaries * (1 + self.replicas)):
             port = cluster_port()
             args = _server_args(
@@ -217,6 +225,14 @@ class LocalSentinel:
         return f"redis+sentinel://{hosts}/{self.service}"
 
     def start(self) -> None:
+        """Start the servers and sentinels; on failure nothing is left running."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         p_port, r_port = free_port(), free_port()
         self.primary = Process(p_port, self.directory / "primary", _server_args(p_port))
         self.replica = Process(

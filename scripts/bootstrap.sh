@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by the other scripts: installs what a fresh machine lacks, idempotently.
-#   - redis-server (Debian package) when missing and we may install it,
+#   - redis-server, redis-tools and openssl (Debian packages) when missing and we may install them,
 #   - uv, then a project virtualenv in .venv with the dev extras.
 set -euo pipefail
 
@@ -10,15 +10,20 @@ cd "$ROOT"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 ensure_redis_server() {
-    if command -v redis-server >/dev/null 2>&1; then
+    # redis-cli forms the test cluster; openssl makes the TLS test's certificates.
+    local missing=()
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    if [ "${#missing[@]}" -eq 0 ]; then
         return
     fi
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing redis-server (Debian package)"
+        log "installing ${missing[*]} (Debian packages)"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        log "redis-server is not installed; install it (e.g. 'apt-get install redis-server') or set REDIS_URL"
+        log "${missing[*]} not installed; install them (e.g. 'apt-get install ${missing[*]}') or set REDIS_URL"
     fi
 }
 
