@@ -57,13 +57,14 @@ def _state_sets(keys: QueueKeys) -> tuple[tuple[str, JobState], ...]:
 def stored_domains(connection: Connection, batch: int = 1000) -> list[str]:
     """Domains with a queue under ``connection.prefix`` (found by their id counter key)."""
     escaped = _GLOB_SPECIAL.sub(r"\\\1", connection.prefix)
-    client = connection.sync_client()
     found: set[str] = set()
-    for raw in client.scan_iter(match=f"{escaped}:{{*}}:id", count=batch):
-        key = cast("bytes", raw).decode(errors="replace")
-        inner = key[len(connection.prefix) + 1 : -len(":id")]
-        if inner.startswith("{") and inner.endswith("}"):
-            found.add(inner[1:-1])
+    for node in connection.primaries():  # on a Cluster, queues live on every primary
+        client = node.sync_client()
+        for raw in client.scan_iter(match=f"{escaped}:{{*}}:id", count=batch):
+            key = cast("bytes", raw).decode(errors="replace")
+            inner = key[len(connection.prefix) + 1 : -len(":id")]
+            if inner.startswith("{") and inner.endswith("}"):
+                found.add(inner[1:-1])
     return sorted(found)
 
 
@@ -72,7 +73,7 @@ def stored_jobs(
 ) -> Iterator[StoredJob]:
     """Every job of ``domain`` in waiting, delayed, failed (retrying), active or dead."""
     keys = _keys(connection, domain)
-    client = connection.sync_client()
+    client = connection.route(keys.base).sync_client()
     for set_key, state in _state_sets(keys):
         cursor = 0
         while True:
@@ -91,7 +92,7 @@ def _read_jobs(
 ) -> Iterator[StoredJob]:
     if not ids:
         return
-    pipe = connection.sync_client().pipeline(transaction=False)
+    pipe = connection.route(keys.base).sync_client().pipeline(transaction=False)
     for raw_id in ids:
         pipe.hmget(keys.job_prefix + raw_id.decode(), ["n", "d", "v"])
     rows = cast("list[list[bytes | None]]", pipe.execute())
@@ -122,7 +123,7 @@ def stored_repeats(
 ) -> Iterator[StoredRepeat]:
     """Every repeat definition of ``domain`` (the ``#key`` counters are skipped)."""
     keys = _keys(connection, domain)
-    client = connection.sync_client()
+    client = connection.route(keys.base).sync_client()
     for raw_key, raw in client.hscan_iter(keys.repeats, count=batch):
         key = cast("bytes", raw_key).decode(errors="replace")
         if key.startswith("#"):

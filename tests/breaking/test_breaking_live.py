@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import redis
 from typer.testing import Result
 
 from generated import email, github
@@ -117,22 +116,24 @@ def _kinds(result: Result) -> dict[str, dict[str, object]]:
 
 def _snapshot(url: str, prefix: str) -> dict[bytes, object]:
     """Every key of the namespace with its contents: proves a command wrote nothing."""
-    client = redis.Redis.from_url(url)
+    connection = Connection(url, prefix=prefix)
     try:
         contents: dict[bytes, object] = {}
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            kind = client.type(key)
-            if kind == b"hash":
-                contents[key] = client.hgetall(key)
-            elif kind == b"zset":
-                contents[key] = client.zrange(key, 0, -1, withscores=True)
-            elif kind == b"list":
-                contents[key] = client.lrange(key, 0, -1)
-            else:
-                contents[key] = client.get(key)
+        for node in connection.primaries():  # every primary of a cluster
+            client = node.sync_client()
+            for key in client.scan_iter(match=f"{prefix}:*"):
+                kind = client.type(key)
+                if kind == b"hash":
+                    contents[key] = client.hgetall(key)
+                elif kind == b"zset":
+                    contents[key] = client.zrange(key, 0, -1, withscores=True)
+                elif kind == b"list":
+                    contents[key] = client.lrange(key, 0, -1)
+                else:
+                    contents[key] = client.get(key)
         return contents
     finally:
-        client.close()
+        connection.close()
 
 
 async def test_live_reports_each_old_job_that_new_workers_would_refuse(
@@ -200,7 +201,7 @@ def test_live_validates_jobs_that_recorded_no_revision(
     """Jobs from before revisions were recorded are checked, never skipped."""
     job_id = enqueue(github.QUEUE, "sync_repo", REPO, JobOptions(), connection).id
     broken = _add(connection, QUEUED, "webhook")
-    client = connection.sync_client()
+    client = connection.route(f"{connection.prefix}:{{github}}:").sync_client()
     for ident in (job_id, broken):
         assert client.hdel(f"{connection.prefix}:{{github}}:job:{ident}", "v") == 1
     result = invoke([*live, "--format", "json"])
