@@ -2,6 +2,7 @@
 
     python bench/failover.py                   # both set-ups, both settings, 3 runs each
     python bench/failover.py --runs 1 --setups cluster --waits 0
+    python bench/failover.py --cost 3000       # what wait_replicas=1 costs on a healthy cluster
 
 One run: a producer thread enqueues jobs one by one as fast as it can, an
 in-process worker (concurrency 20) runs them, and after ``--load`` seconds the
@@ -242,6 +243,40 @@ def run_sentinel(directory: Path, wait_replicas: int, timing: Timing) -> RunResu
         group.stop()
 
 
+async def _cost_once(url: str, n: int) -> dict[str, float]:
+    conn = Connection(url, prefix=f"cost{int(time.time() * 1000) % 10**9}")
+    started = time.perf_counter()
+    for i in range(n):
+        await asyncio.to_thread(enqueue, QUEUE, "tick", {"n": i}, JobOptions(), conn)
+    enqueue_s = time.perf_counter() - started
+    ticks = Ticks()
+    worker = Worker(QUEUE, ticks, connection=conn, settings=WorkerSettings(concurrency=100))
+    started = time.perf_counter()
+    task = asyncio.create_task(worker.run())
+    while len(ticks.ran) < n:
+        await asyncio.sleep(0.01)
+    process_s = time.perf_counter() - started
+    worker.stop()
+    await task
+    return {"enqueue_per_s": round(n / enqueue_s), "process_per_s": round(n / process_s)}
+
+
+def measure_cost(n: int, runs: int) -> None:
+    """Enqueue and processing rates on a healthy cluster, without and with wait_replicas=1."""
+    directory = Path(tempfile.mkdtemp(prefix="jobs-wait-cost-"))
+    cluster = LocalCluster(directory)
+    try:
+        cluster.start()
+        for _ in range(runs):
+            for wait in (0, 1):
+                url = cluster.url + ("?wait_replicas=1" if wait else "")
+                result = asyncio.run(_cost_once(url, n))
+                print(json.dumps({"wait_replicas": wait, "n": n, **result}), flush=True)
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -250,7 +285,11 @@ def main() -> None:
     parser.add_argument("--load", type=float, default=3.0, help="seconds of load before the kill")
     parser.add_argument("--restart", type=float, default=5.0, help="seconds until the restart")
     parser.add_argument("--after", type=float, default=2.0, help="seconds of load after recovery")
+    parser.add_argument("--cost", type=int, default=0, help="instead: rates for N jobs ± WAIT")
     args = parser.parse_args()
+    if args.cost:
+        measure_cost(args.cost, args.runs)
+        return
     runners = {"cluster": run_cluster, "sentinel": run_sentinel}
     results: list[RunResult] = []
     for setup in args.setups.split(","):
