@@ -69,6 +69,9 @@ def worker_command(
         bool | None,
         typer.Option("--json-logs/--human-logs", help="Default: JSON unless stderr is a terminal."),
     ] = None,
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Exit 0 once nothing is waiting (CI jobs, cron).")
+    ] = False,
 ) -> None:
     """Process jobs until SIGTERM/SIGINT, then finish or hand back running jobs and exit 0."""
     configure_logging(log_level, json_logs=json_logs)
@@ -86,6 +89,8 @@ def worker_command(
             raise fail(f"--prefix: {error}") from error
         if concurrency is not None:
             worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
+        if burst:
+            worker.settings = dataclasses.replace(worker.settings, burst=True)
         workers.append(worker)
     try:
         run_forever(*workers)

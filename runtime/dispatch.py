@@ -78,6 +78,7 @@ class Dispatcher:
         self._deadlines: dict[int, set[ClaimedJob]] = {}
         self._channel: RawChannel | None = None
         self._marker_channel: RawChannel | None = None
+        self._log_extra = {"domain": self._domain}
 
     # ------------------------------------------------------------ control
     def request_stop(self) -> None:
@@ -249,6 +250,8 @@ class Dispatcher:
                         idle = len(jobs) < want or paused
                     if rate_wait > 0:
                         rate_until = time.monotonic() + rate_wait / 1000
+                    elif self._burst_done(idle):
+                        break
                     continue
                 # Nothing to send and nothing to claim: wait for a finished job,
                 # a producer's marker, the next due time or the rate window.
@@ -290,6 +293,13 @@ class Dispatcher:
             if marker is not None:
                 marker.cancel()
                 await asyncio.gather(marker, return_exceptions=True)
+
+    def _burst_done(self, idle: bool) -> bool:
+        """In burst mode: nothing was left to claim and everything held has been settled."""
+        if not (self._settings.burst and idle and not self.held and not self._finished):
+            return False
+        log.info("%s: nothing waiting; burst run done", self._domain, extra=self._log_extra)
+        return True
 
     def _marker_done(self, _task: asyncio.Task[object]) -> None:
         self._poke()

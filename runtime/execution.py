@@ -79,13 +79,28 @@ def _payload_problem(exc: ValidationError) -> str:
     return f"invalid payload: {detail}"
 
 
-class JobRunner:
-    """Executes jobs of one queue with its bound handlers."""
+ErrorObserver = Callable[[ClaimedJob, BaseException], None]
 
-    def __init__(self, queue: QueueDefinition, handlers: object, clock: Clock) -> None:
+
+class JobRunner:
+    """Executes jobs of one queue with its bound handlers.
+
+    ``on_error`` sees the exception of every failed attempt before it becomes a
+    settlement (the in-process test driver re-raises it; workers only log).
+    """
+
+    def __init__(
+        self,
+        queue: QueueDefinition,
+        handlers: object,
+        clock: Clock,
+        *,
+        on_error: ErrorObserver | None = None,
+    ) -> None:
         self.domain = queue.domain
         self._kinds = bind_handlers(queue, handlers)
         self._clock = clock
+        self._on_error = on_error
         self._job_logger = logging.getLogger(f"jobcontracts.job.{queue.domain}")
 
     def _extra(self, job: ClaimedJob, duration_ms: float | None = None) -> dict[str, object]:
@@ -106,6 +121,8 @@ class JobRunner:
         attempt_reason: str | None = None,
     ) -> Settlement:
         duration = None if started is None else (time.perf_counter() - started) * 1000
+        if exc is not None and self._on_error is not None:
+            self._on_error(job, exc)
         log.warning(
             "job %s:%s (%s) dead-lettered after attempt %d/%d: %s",
             self.domain,
@@ -183,6 +200,8 @@ class JobRunner:
             return self._dead(job, exhausted, exc, started, reason)
         now = self._clock()
         delay = backoff_delay_ms(job.backoff, job.attempt)
+        if self._on_error is not None:
+            self._on_error(job, exc)
         log.warning(
             "job %s:%s (%s) attempt %d/%d failed (%s); retrying in %s",
             self.domain,

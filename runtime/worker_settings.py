@@ -27,6 +27,11 @@ class WorkerSettings:
     than ``max_stalls`` times. On stop, running jobs get ``shutdown_grace`` to
     finish before they are cancelled and handed back. ``idle_block`` caps one
     blocking wait (it must stay below the client's socket timeout).
+
+    ``burst`` makes ``run()`` return once nothing is waiting and every job it
+    claimed is settled (for CI jobs and cron). Jobs scheduled for later (a
+    delay, a retry waiting out its backoff) and the jobs of a paused domain
+    stay in Redis for the next run.
     """
 
     concurrency: int = 10
@@ -39,6 +44,7 @@ class WorkerSettings:
     rate_limit: RateLimit | None = None
     idle_block: float = 2.0
     error_backoff_max: float = 5.0
+    burst: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

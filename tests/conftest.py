@@ -27,8 +27,17 @@ from pathlib import Path
 import pytest
 
 from jobcontracts.runtime import Connection
-from jobcontracts.runtime.testing import ManualClock, RedisServer, free_port, redis_answers
+from jobcontracts.runtime.testing import (
+    ManualClock,
+    RedisServer,
+    delete_prefix,
+    free_port,
+    redis_answers,
+)
 from jobcontracts.runtime.testing_deployments import LocalCluster
+
+pytest_plugins = ("pytester",)
+"""pytester runs whole pytest sessions for the tests of our own pytest plugin."""
 
 
 @pytest.fixture(scope="session")
@@ -60,21 +69,6 @@ def redis_url(redis_server_factory: Callable[[], RedisServer]) -> str:
     if redis_answers(local):
         return local
     return redis_server_factory().url
-
-
-def delete_prefix(url: str, prefix: str) -> None:
-    """Delete every key under ``prefix`` (on every primary of a cluster)."""
-    conn = Connection(url, prefix=prefix)
-    try:
-        for node in conn.primaries():
-            client = node.sync_client()
-            # One key per UNLINK: keys of several slots cannot share a call on a cluster.
-            pipe = client.pipeline(transaction=False)
-            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-                pipe.unlink(key)
-            pipe.execute()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

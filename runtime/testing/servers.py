@@ -1,4 +1,4 @@
-"""Helpers for testing code that uses the runtime (shipped so every test suite shares them)."""
+"""Throwaway redis-server processes and key clean-up for tests."""
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
 # (redis-py types its commands' **kwargs as unknown; results are cast where used.)
@@ -16,6 +16,8 @@ from pathlib import Path
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from ..connection import Connection
 
 
 def free_port() -> int:
@@ -36,24 +38,6 @@ def redis_answers(url: str) -> bool:
             client.close()
     except redis.RedisError:
         return False
-
-
-class ManualClock:
-    """A millisecond clock moved by hand; pass it as ``Connection(clock=...)``.
-
-    Every timestamp the runtime writes to Redis (delays, backoff, leases,
-    retention ages, repeats) then follows this clock, so tests advance time
-    with ``clock.advance(5000)`` instead of sleeping.
-    """
-
-    def __init__(self, start_ms: int = 1_700_000_000_000) -> None:
-        self.now = start_ms
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, ms: int) -> None:
-        self.now += ms
 
 
 @dataclass
@@ -114,3 +98,18 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+def delete_prefix(url: str, prefix: str) -> None:
+    """Delete every key under ``prefix:`` (a test's namespace), on every primary of a cluster."""
+    conn = Connection(url, prefix=prefix)
+    try:
+        for node in conn.primaries():
+            client = node.sync_client()
+            # One key per UNLINK: keys of several slots cannot share a call on a cluster.
+            pipe = client.pipeline(transaction=False)
+            for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+                pipe.unlink(key)
+            pipe.execute()
+    finally:
+        conn.close()
