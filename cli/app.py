@@ -14,6 +14,7 @@ import typer
 from jobcontracts.codegen.cli import register_codegen_commands
 
 from .breaking_command import breaking_command
+from .init_command import init_command
 from .ops import register_ops_commands
 from .worker_command import worker_command
 
@@ -47,6 +48,7 @@ def _root(
     """Typed background jobs: generate code from jobs.yaml and operate its queues."""
 
 
+app.command("init", no_args_is_help=False)(init_command)
 register_codegen_commands(app)
 app.command("worker")(worker_command)
 app.command("breaking")(breaking_command)
