@@ -8,7 +8,9 @@ confusable-character rules or depend on the file's encoding.
 
 from __future__ import annotations
 
+import math
 import textwrap
+from typing import cast
 
 _SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"'}
 
@@ -53,6 +55,34 @@ def string_literal(text: str) -> str:
     if len(chunks) == 1:
         return f'"{chunks[0]}"'
     return "(" + " ".join(f'"{chunk}"' for chunk in chunks) + ")"
+
+
+def json_value(value: object) -> str:
+    """A Python expression equal to a JSON value (objects, arrays, strings, numbers, null).
+
+    Strings go through ``string_literal``; numbers must be finite (the loader refuses
+    NaN and infinities) so ``repr`` is exact Python.
+    """
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"not a JSON number: {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return string_literal(value)
+    if isinstance(value, list):
+        items = cast("list[object]", value)
+        return "[" + ", ".join(json_value(item) for item in items) + "]"
+    if isinstance(value, dict):
+        entries = cast("dict[object, object]", value)
+        parts: list[str] = []
+        for key, item in entries.items():
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys are strings, not {type(key).__name__}")
+            parts.append(f"{string_literal(key)}: {json_value(item)}")
+        return "{" + ", ".join(parts) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
 def _docstring_line(line: str) -> str:

@@ -113,6 +113,8 @@ class JobDef:
     defaults: JobDefaultsDef
     revision: str
     """Short hash of the job's payload and result schemas (``revision.schema_revision``)."""
+    payload_schema: str = "{}"
+    """The payload's JSON Schema from jobs.yaml with the definitions it uses, as JSON text."""
 
 
 @dataclass(frozen=True, slots=True)

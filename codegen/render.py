@@ -7,6 +7,7 @@ prepared here in small frozen view objects.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import jinja2
@@ -64,6 +65,7 @@ class JobView:
     description_literal: str
     defaults_expression: str
     revision_literal: str
+    payload_schema_expression: str
 
 
 def _duration(milliseconds: int) -> str:
@@ -119,6 +121,7 @@ def _job_view(job: JobDef) -> JobView:
         description_literal=escape.string_literal(job.description),
         defaults_expression=_defaults_expression(job),
         revision_literal=escape.string_literal(job.revision),
+        payload_schema_expression=escape.json_value(json.loads(job.payload_schema)),
     )
 
 
@@ -200,6 +203,7 @@ def render_domain(domain: DomainDef) -> dict[str, str]:
         "client.py",
         "handlers.py",
         "worker.py",
+        "schemas.py",
     ):
         files[template] = _ENVIRONMENT.get_template(f"{template}.jinja").render(context)
     return files

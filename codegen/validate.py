@@ -30,6 +30,7 @@ from .ir import (
     UnionType,
 )
 from .load import LocatedDocument, Path, as_mapping
+from .payload_schemas import standalone_schema
 from .revision import schema_revision
 from .schemas import DomainSchemas, did_you_mean, is_object_schema
 from .spec import (
@@ -287,6 +288,7 @@ def _domain(
             result_class=result_classes[job_key],
             defaults=_resolve_defaults(spec.defaults, domain_spec.defaults, job_spec),
             revision=schema_revision(job_spec.payload, job_spec.result, definitions),
+            payload_schema=standalone_schema(raw_jobs[job_key]["payload"], definitions),
         )
         for job_key, job_spec in domain_spec.jobs.items()
     )

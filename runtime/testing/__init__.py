@@ -2,6 +2,7 @@
 
 - ``run_until_idle`` / ``run_until_idle_async``: run workers in the test's process
   until nothing is waiting or due, re-raising the first handler exception;
+- ``job_context``: the ``JobContext`` a worker would pass, for calling a handler directly;
 - ``ManualClock``: time in Redis that moves only when told (delays, backoffs);
 - ``RedisServer``, ``free_port``, ``redis_answers``, ``delete_prefix``: throwaway
   servers and key clean-up;
@@ -12,6 +13,7 @@
 """
 
 from .clock import ManualClock
+from .context import job_context
 from .drain import (
     HandlerFailure,
     IdleReport,
@@ -29,6 +31,7 @@ __all__ = [
     "RedisServer",
     "delete_prefix",
     "free_port",
+    "job_context",
     "redis_answers",
     "run_until_idle",
     "run_until_idle_async",

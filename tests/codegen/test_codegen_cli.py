@@ -35,7 +35,7 @@ def test_generate_writes_the_golden_tree(generated: Path) -> None:
 def test_generate_again_reports_unchanged(generated: Path) -> None:
     result = run_cli("generate", "--spec", str(SPEC), "--out", str(generated))
     assert result.exit_code == 0
-    assert "0 file(s) written, 9 unchanged" in result.stdout
+    assert "0 file(s) written, 10 unchanged" in result.stdout
 
 
 def test_check_passes_on_a_fresh_tree(generated: Path) -> None:
