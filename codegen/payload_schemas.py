@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 REF_PREFIX = "#/definitions/"
 
@@ -19,22 +19,23 @@ def standalone_schema(schema: Any, definitions: Mapping[str, Any]) -> str:
     """Canonical JSON (sorted keys) of ``schema`` plus the definitions it references."""
     needed: dict[str, Any] = {}
 
-    def visit(node: Any) -> None:
+    def visit(node: object) -> None:
         if isinstance(node, Mapping):
-            ref = node.get("$ref")
+            mapping = cast("Mapping[str, object]", node)
+            ref = mapping.get("$ref")
             if isinstance(ref, str) and ref.startswith(REF_PREFIX):
                 name = ref.removeprefix(REF_PREFIX)
                 if name not in needed and name in definitions:
                     needed[name] = definitions[name]
                     visit(definitions[name])
-            for value in node.values():
+            for value in mapping.values():
                 visit(value)
         elif isinstance(node, list):
-            for value in node:
+            for value in cast("list[object]", node):
                 visit(value)
 
     visit(schema)
-    document = dict(schema) if isinstance(schema, Mapping) else {}
+    document = dict(cast("Mapping[str, Any]", schema)) if isinstance(schema, Mapping) else {}
     if needed:
         document["definitions"] = dict(sorted(needed.items()))
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -8,14 +8,15 @@ and returns when the queues are idle. Three things differ from ``Worker.run``:
 - the first exception a handler raises is re-raised once its job is settled
   (``fail_fast=True``, the default), so a broken handler fails the test that ran
   it instead of turning into a retry nobody looks at;
-- when the connection's clock is a ``ManualClock``, the clock is moved to the next
-  delayed job or retry whenever nothing else is ready, so delays and backoffs are
-  stepped through without sleeping;
+- when the connection's clock is a ``ManualClock`` (and ``step_clock`` is left
+  on), the clock is moved to the next delayed job or retry whenever nothing else
+  is ready, so delays and backoffs are stepped through without sleeping;
 - a run that has processed ``max_jobs`` jobs and is still not idle stops with
   ``NotIdleError``: a handler that keeps enqueueing jobs would otherwise never end.
 
-Rate limits are not applied, and due repeats get their occurrence but the clock is
-never moved forward for a repeat (that would run forever); advance it yourself.
+A repeat's next occurrence is a delayed job too, so stepping the clock would run
+it forever: for repeats pass ``step_clock=False`` and advance the clock yourself;
+each call then runs the occurrences that are due. Rate limits are not applied.
 """
 
 from __future__ import annotations
@@ -135,14 +136,18 @@ class _Lane:
 
 
 async def run_until_idle_async(
-    *workers: Worker, fail_fast: bool = True, max_jobs: int = DEFAULT_MAX_JOBS
+    *workers: Worker,
+    fail_fast: bool = True,
+    max_jobs: int = DEFAULT_MAX_JOBS,
+    step_clock: bool = True,
 ) -> IdleReport:
     """Process the workers' queues in this event loop until nothing is waiting or due.
 
     ``fail_fast`` re-raises the first exception a handler raised (its job is settled
     first: retried or dead-lettered as usual); with ``fail_fast=False`` the run goes
     on and the returned report lists every failure. ``NotIdleError`` after
-    ``max_jobs`` jobs. See the module docstring for the manual clock.
+    ``max_jobs`` jobs. ``step_clock=False`` never moves a manual clock (see the
+    module docstring: repeats).
     """
     if not workers:
         raise ValueError("run_until_idle needs at least one worker")
@@ -162,11 +167,12 @@ async def run_until_idle_async(
                 if report.processed >= max_jobs:
                     raise NotIdleError(
                         f"processed {report.processed} jobs and the queues are still not idle: "
-                        "does a handler keep enqueueing jobs? (raise max_jobs= if this is expected)"
+                        "a handler that keeps enqueueing jobs, or a repeat the manual clock "
+                        "keeps stepping to? (step_clock=False, or a larger max_jobs)"
                     )
             if busy:
                 continue
-            if not _step_clock(lanes, report):
+            if not (step_clock and _step_clock(lanes, report)):
                 return report
     finally:
         for lane in lanes:
@@ -191,13 +197,18 @@ def _step_clock(lanes: list[_Lane], report: IdleReport) -> bool:
 
 
 def run_until_idle(
-    *workers: Worker, fail_fast: bool = True, max_jobs: int = DEFAULT_MAX_JOBS
+    *workers: Worker,
+    fail_fast: bool = True,
+    max_jobs: int = DEFAULT_MAX_JOBS,
+    step_clock: bool = True,
 ) -> IdleReport:
     """``run_until_idle_async`` for synchronous tests: runs its own event loop."""
 
     async def main() -> IdleReport:
         try:
-            return await run_until_idle_async(*workers, fail_fast=fail_fast, max_jobs=max_jobs)
+            return await run_until_idle_async(
+                *workers, fail_fast=fail_fast, max_jobs=max_jobs, step_clock=step_clock
+            )
         finally:
             for connection in {id(w.connection): w.connection for w in workers}.values():
                 await (connection or default_connection()).aclose()

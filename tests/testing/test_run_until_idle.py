@@ -28,6 +28,7 @@ from jobcontracts.runtime import (
     JobContext,
     JobState,
     QueueAdmin,
+    Repeat,
     Unrecoverable,
     Worker,
     WorkerSettings,
@@ -196,6 +197,26 @@ def test_jobs_that_keep_enqueueing_stop_with_a_clear_error(jobs_connection: Conn
     sync_data(jobs_connection)
     with pytest.raises(NotIdleError, match="processed 25 jobs and the queues are still not idle"):
         run_until_idle(worker(Forever(), jobs_connection), max_jobs=25)
+
+
+def test_repeats_run_when_the_test_moves_the_clock(
+    jobs_connection: Connection, jobs_clock: ManualClock
+) -> None:
+    handlers = Handlers()
+    add_job(
+        JobName.SYNC_REPO,
+        {"repository": {"owner": "o", "name": "n"}},
+        connection=jobs_connection,
+        repeat=Repeat(every=60),
+    )
+    assert run_until_idle(worker(handlers, jobs_connection), step_clock=False).processed == 0
+    for occurrence in (1, 2, 3):
+        jobs_clock.advance(60_000)
+        report = run_until_idle(worker(handlers, jobs_connection), step_clock=False)
+        assert (report.completed, len(handlers.calls)) == (1, occurrence)
+    # stepping the clock would chase the occurrences for ever: the bound stops it
+    with pytest.raises(NotIdleError, match="or a repeat the manual clock keeps stepping to"):
+        run_until_idle(worker(handlers, jobs_connection), max_jobs=5)
 
 
 async def add_job_again(connection: Connection) -> None:
