@@ -183,8 +183,7 @@ def test_generate_into_a_user_package_then_work_and_enqueue_from_the_plain_insta
         try:
             enqueued = run([lean.python, "enqueue.py"], app, **env)
         finally:
-            worker.terminate()
-            exit_code = worker.wait(30)
+            exit_code = stop(worker)
     assert enqueued.returncode == 0, enqueued.stderr + log_path.read_text()
     report = json.loads(enqueued.stdout)
     assert report["result"] == {"words": 4, "first": "TYPED"}
@@ -192,6 +191,17 @@ def test_generate_into_a_user_package_then_work_and_enqueue_from_the_plain_insta
     assert not [entry for entry in report["sys_path"] if entry.startswith(str(REPO_ROOT))]
     assert exit_code == 0, log_path.read_text()
     assert '"job_name": "count_words"' in log_path.read_text()
+
+
+def stop(worker: subprocess.Popen[bytes]) -> int | None:
+    """SIGTERM and the exit code; None if it had to be killed after a minute."""
+    worker.terminate()
+    try:
+        return worker.wait(60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        return None
 
 
 def assert_imports_are_relative_or_jobcontracts(package: Path) -> None:
