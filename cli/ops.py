@@ -28,7 +28,8 @@ from jobcontracts.runtime import (
     UnknownJobError,
     enqueue,
 )
-from jobcontracts.runtime.connection import CONNECTION_ERRORS
+from jobcontracts.runtime.connection import CONNECTION_ERRORS, ONE_SHOT, url_from_env
+from jobcontracts.runtime.diagnosis import explain, is_access_error
 
 from .loading import LoadError, load_queue
 
@@ -56,20 +57,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 _opened: list[Connection] = []
-"""Connections a command opened; ``_redis_command`` closes them when it ends."""
+"""Connections a command opened; ``redis_command`` closes them when it ends."""
 
 
-def _connection(url: str | None, prefix: str) -> Connection:
+def open_connection(url: str | None, prefix: str) -> Connection:
     try:
-        connection = Connection(url, prefix=prefix)
+        connection = Connection(url, prefix=prefix, settings=ONE_SHOT)
     except ValueError as error:  # a prefix that would break the domain's hash tag
         raise fail(str(error)) from error
     _opened.append(connection)
     return connection
 
 
-def _redis_command(command: Callable[P, None]) -> Callable[P, None]:
-    """Redis unreachable becomes one error line (not a traceback); connections are closed."""
+def redis_command(command: Callable[P, None]) -> Callable[P, None]:
+    """Redis unreachable or refusing becomes one line with the fix; connections are closed."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -77,8 +78,11 @@ def _redis_command(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except TopologyError as error:
             raise fail(str(error)) from error
-        except CONNECTION_ERRORS as error:
-            raise fail(f"cannot reach Redis: {error}", 1) from error
+        except Exception as error:
+            if not (isinstance(error, CONNECTION_ERRORS) or is_access_error(error)):
+                raise
+            url = _opened[0].url if _opened else None
+            raise fail(explain(error, url or url_from_env()), 1) from error
         finally:
             while _opened:
                 _opened.pop().close()
@@ -91,7 +95,7 @@ def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
         load_queue(domain, out)
     except LoadError as error:
         raise fail(str(error)) from error
-    return QueueAdmin(domain, _connection(url, prefix))
+    return QueueAdmin(domain, open_connection(url, prefix))
 
 
 def _when(value: datetime | None) -> str:
@@ -130,7 +134,7 @@ def enqueue_command(
     options = JobOptions(
         delay=delay, priority=priority, attempts=attempts, timeout=timeout, job_id=job_id
     )
-    connection = _connection(redis_url, prefix)
+    connection = open_connection(redis_url, prefix)
     try:
         handle = enqueue(queue, job, cast("dict[str, Any]", data), options, connection)
     except (InvalidPayloadError, UnknownJobError, InvalidOptionsError) as error:
@@ -150,7 +154,7 @@ def stats_command(
     domains = [domain] if domain else sorted(p.parent.name for p in out.glob("*/__init__.py"))
     if not domains:
         raise fail(f"{out}/ holds no domain packages; run `jobctl generate`")
-    connection = _connection(redis_url, prefix)
+    connection = open_connection(redis_url, prefix)
     table = Table(title="Queues")
     for column in (
         "domain",
@@ -224,7 +228,7 @@ dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args
 
 
 @dlq_app.command("list")
-@_redis_command
+@redis_command
 def dlq_list(
     domain: DomainArg,
     limit: Annotated[int, typer.Option(help="How many to show.")] = 50,
@@ -247,7 +251,7 @@ def dlq_list(
 
 
 @dlq_app.command("retry")
-@_redis_command
+@redis_command
 def dlq_retry(
     domain: DomainArg,
     job_ids: Annotated[list[str] | None, typer.Argument(help="Ids to retry.")] = None,
@@ -267,7 +271,7 @@ def dlq_retry(
 
 
 @dlq_app.command("purge")
-@_redis_command
+@redis_command
 def dlq_purge(
     domain: DomainArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
@@ -289,7 +293,7 @@ repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_hel
 
 
 @repeat_app.command("list")
-@_redis_command
+@redis_command
 def repeat_list(
     domain: DomainArg,
     out: OutOption = Path("generated"),
@@ -311,7 +315,7 @@ def repeat_list(
 
 
 @repeat_app.command("remove")
-@_redis_command
+@redis_command
 def repeat_remove(
     domain: DomainArg,
     key: Annotated[str, typer.Argument(help="The repeat key that `repeat list` shows.")],
@@ -348,10 +352,10 @@ def resume_command(
 
 
 def register_ops_commands(app: typer.Typer) -> None:
-    app.command("enqueue")(_redis_command(enqueue_command))
-    app.command("stats")(_redis_command(stats_command))
-    app.command("show")(_redis_command(show_command))
+    app.command("enqueue")(redis_command(enqueue_command))
+    app.command("stats")(redis_command(stats_command))
+    app.command("show")(redis_command(show_command))
     app.add_typer(dlq_app, name="dlq")
     app.add_typer(repeat_app, name="repeat")
-    app.command("pause")(_redis_command(pause_command))
-    app.command("resume")(_redis_command(resume_command))
+    app.command("pause")(redis_command(pause_command))
+    app.command("resume")(redis_command(resume_command))

@@ -10,6 +10,7 @@ import typer
 from jobcontracts.runtime import (
     Connection,
     MissingHandlerError,
+    RedisAccessError,
     TopologyError,
     Worker,
     run_forever,
@@ -96,3 +97,5 @@ def worker_command(
         run_forever(*workers)
     except TopologyError as error:
         raise fail(str(error)) from error
+    except RedisAccessError as error:
+        raise fail(str(error), 1) from error

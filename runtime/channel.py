@@ -12,8 +12,10 @@ replies: WAIT must follow the write on the connection that made it.
 
 from __future__ import annotations
 
-import threading
+import os
 import time
+import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,7 +24,9 @@ import redis.asyncio
 from redis.asyncio.connection import AbstractConnection
 from redis.backoff import AbstractBackoff
 from redis.connection import Connection
-from redis.exceptions import ResponseError
+from redis.exceptions import MaxConnectionsError, ResponseError
+
+from .retrying import is_outage
 
 Command = Sequence[Any]
 
@@ -114,8 +118,10 @@ class AsyncFastLane:
             self._busy = True
             try:
                 return await self._channel.execute(*args)
-            except (redis.ConnectionError, redis.TimeoutError):
-                pass  # the lane disconnected itself; the pool retries below
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                if not is_outage(error):
+                    raise
+                # the lane disconnected itself; the pool retries below
             finally:
                 self._busy = False
         reply: Any = await self._client.execute_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
@@ -141,19 +147,30 @@ class AsyncFastLane:
 
 
 class SyncChannel:
-    """The producer's hot path: one pooled connection per thread, used directly.
+    """The producer's hot path: pooled connections used directly by any thread.
 
     ``add_job`` is one script call; going through ``Redis.execute_command``
     adds pool checkout, observability hooks and the retry wrapper to every
-    call (about 12 us of a 75 us round trip). The retry policy is kept: a
-    connection error disconnects and retries with the client's backoff.
+    call (about 12 us of a 75 us round trip). Here a call takes an idle
+    connection from a deque (``pop``/``append`` are atomic: no lock), or checks
+    one out of the client's pool when none is idle, and puts it back when the
+    reply is in. No thread keeps a connection after its call returns, so
+    threads that come and go (a web server's thread per request) leave
+    nothing behind; at most ``IDLE_MAX`` connections stay out of the pool
+    between calls. The retry policy is kept: a connection error disconnects
+    and retries with the client's backoff, and a refusal is never retried.
     """
+
+    IDLE_MAX = 16
+    POOL_WAIT_S = 10.0
+    """How long a call waits for a connection when the pool is at its limit."""
 
     def __init__(self, client: redis.Redis, retries: int, backoff: AbstractBackoff) -> None:
         self._client = client
         self._retries = retries
         self._backoff = backoff
-        self._local = threading.local()
+        self._idle: deque[Connection] = deque()
+        _channels.add(self)
 
     def execute(self, *args: Any) -> Any:
         return self._run(lambda conn: _send_one(conn, args))
@@ -165,29 +182,62 @@ class SyncChannel:
     def _run(self, exchange: Callable[[Connection], Any]) -> Any:
         failures = 0
         while True:
-            conn: Connection | None = getattr(self._local, "conn", None)
-            if conn is None:
-                pool = self._client.connection_pool
-                conn = self._local.conn = pool.get_connection()  # pyright: ignore[reportUnknownMemberType]
+            conn = self._take()
             try:
-                return exchange(conn)
+                reply: Any = exchange(conn)
             except ResponseError:
-                raise  # the connection is fine; the command failed
-            except (redis.ConnectionError, redis.TimeoutError):
-                self._drop(conn, disconnect=True)
+                self._give_back(conn)  # the connection is fine; the command failed
+                raise
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                self._discard(conn)
                 failures += 1
-                if failures > self._retries:
+                if not is_outage(error) or failures > self._retries:
                     raise
                 time.sleep(self._backoff.compute(failures))
+                continue
             except BaseException:
-                self._drop(conn, disconnect=True)
+                self._discard(conn)
                 raise
+            self._give_back(conn)
+            return reply  # pyright: ignore[reportUnknownVariableType]
 
-    def _drop(self, conn: Connection, *, disconnect: bool) -> None:
-        self._local.conn = None
-        if disconnect:
-            conn.disconnect()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+    def idle(self) -> int:
+        """How many connections wait here for the next call."""
+        return len(self._idle)
+
+    def _take(self) -> Connection:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pass
+        pool = self._client.connection_pool
+        deadline = time.monotonic() + self.POOL_WAIT_S
+        while True:
+            try:
+                return pool.get_connection()  # pyright: ignore[reportUnknownMemberType, reportReturnType]
+            except MaxConnectionsError:
+                # More threads are mid-call than the pool allows: wait for one to finish.
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.001)
+            try:
+                return self._idle.pop()
+            except IndexError:
+                pass
+
+    def _give_back(self, conn: Connection) -> None:
+        if len(self._idle) < self.IDLE_MAX:
+            self._idle.append(conn)
+        else:
+            self._client.connection_pool.release(conn)
+
+    def _discard(self, conn: Connection) -> None:
+        conn.disconnect()  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
         self._client.connection_pool.release(conn)
+
+    def forget_after_fork(self) -> None:
+        """A child process must not share its parent's sockets: drop them unclosed."""
+        self._idle.clear()
 
 
 def _send_one(conn: Connection, args: Sequence[Any]) -> Any:
@@ -205,3 +255,14 @@ def _send_many(conn: Connection, commands: Sequence[Command]) -> list[Any]:
         except ResponseError as error:
             replies.append(error)
     return replies
+
+
+_channels: weakref.WeakSet[SyncChannel] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for channel in list(_channels):
+        channel.forget_after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 import redis
 import redis.asyncio
-import redis.asyncio.retry
-import redis.retry
 from redis.backoff import ExponentialWithJitterBackoff
 
 from .channel import AsyncFastLane, SyncChannel
 from .clients import build_async, build_sync
 from .keys import validate_name
+from .retrying import AsyncOutageRetry, OutageRetry
 from .routing import SlotMap
 from .topology import Endpoint, parse_url, redact
 
@@ -65,6 +64,9 @@ class ClientSettings:
     The defaults retry connection and timeout errors with exponential backoff
     (50 ms doubling, capped at 2 s, 8 retries: about 10 s in total), so a Redis
     restart is ridden out by in-flight calls; after that the error surfaces.
+    A refusal (wrong password, missing ACL permission) is never retried.
+    ``ONE_SHOT`` is the policy of a command a person waits for: it gives up
+    within about two seconds.
     ``socket_timeout`` must stay above the longest blocking call (the worker
     blocks at most ``WorkerSettings.idle_block`` seconds).
     """
@@ -75,6 +77,10 @@ class ClientSettings:
     retries: int = 8
     backoff_base: float = 0.05
     backoff_cap: float = 2.0
+
+
+ONE_SHOT = ClientSettings(connect_timeout=1.0, retries=1, backoff_base=0.1, backoff_cap=0.5)
+"""For one-shot commands (``jobctl stats``): report an unreachable Redis within ~2 s."""
 
 
 class Connection:
@@ -258,21 +264,13 @@ class Connection:
         )
 
     def _build_sync(self) -> redis.Redis:
-        retry = redis.retry.Retry(
-            self._backoff(),
-            self.settings.retries,
-            supported_errors=(redis.ConnectionError, redis.TimeoutError),
-        )
+        retry = OutageRetry(self._backoff(), self.settings.retries)
         return build_sync(self.endpoint, retry, self._client_kwargs())
 
     def _build_async(self) -> redis.asyncio.Redis:
         # The asyncio client needs the asyncio Retry class: the sync one is
         # accepted but silently disables retrying.
-        retry = redis.asyncio.retry.Retry(
-            self._backoff(),
-            self.settings.retries,
-            supported_errors=(redis.ConnectionError, redis.TimeoutError),
-        )
+        retry = AsyncOutageRetry(self._backoff(), self.settings.retries)
         return build_async(self.endpoint, retry, self._client_kwargs())
 
 

@@ -27,8 +27,9 @@ from collections import deque
 
 from .channel import RawChannel
 from .connection import Connection
+from .diagnosis import is_access_error, refused
 from .durations import to_milliseconds
-from .errors import TopologyError
+from .errors import RedisAccessError, TopologyError
 from .execution import JobRunner
 from .repeat import advance_due_repeats
 from .routing import TRANSIENT_ERRORS
@@ -179,16 +180,21 @@ class Dispatcher:
         self._calls += 1
         now = self._clock()
         rate_max, rate_window = self._rate
-        reply = await self._scripts.finish_and_claim_async(
-            now,
-            f"{self._token_base}:{self._calls}",
-            self._lease_ms,
-            want,
-            settled,
-            rate_max,
-            rate_window,
-            channel=self._channel,
-        )
+        try:
+            reply = await self._scripts.finish_and_claim_async(
+                now,
+                f"{self._token_base}:{self._calls}",
+                self._lease_ms,
+                want,
+                settled,
+                rate_max,
+                rate_window,
+                channel=self._channel,
+            )
+        except Exception as exc:
+            if is_access_error(exc):  # waiting will not fix it: stop the worker
+                raise refused(exc, self._conn.url, prefix=self._conn.prefix) from exc
+            raise
         for job_id in reply.ignored:
             log.warning(
                 "job %s:%s finished after its lease was lost; its outcome was ignored",
@@ -217,6 +223,9 @@ class Dispatcher:
                     settled, self._finished = self._finished, []
                     try:
                         jobs, next_due, rate_wait, paused = await self._call(want, settled)
+                    except RedisAccessError:
+                        self._finished[:0] = settled
+                        raise
                     except TRANSIENT_ERRORS as exc:
                         self._finished[:0] = settled
                         error_delay = min(

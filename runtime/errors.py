@@ -81,3 +81,11 @@ class NotReplicatedError(JobContractsError):
         super().__init__(message)
         self.acked = acked
         self.reply = reply
+
+
+class RedisAccessError(JobContractsError):
+    """Redis refused this client: credentials, ACL permissions, or TLS on one side only.
+
+    Waiting does not fix these, so workers stop with this error instead of
+    retrying; the message says what is wrong and how to fix it.
+    """

@@ -41,14 +41,15 @@ pytest_plugins = ("pytester",)
 
 
 @pytest.fixture(scope="session")
-def redis_server_factory() -> Iterator[Callable[[], RedisServer]]:
+def redis_server_factory() -> Iterator[Callable[..., RedisServer]]:
+    """``make(*args, password=None)`` starts a private server with more redis-server options."""
     servers: list[RedisServer] = []
     dirs: list[str] = []
 
-    def make() -> RedisServer:
+    def make(*args: str, password: str | None = None) -> RedisServer:
         directory = tempfile.mkdtemp(prefix="jobs-redis-")
         dirs.append(directory)
-        server = RedisServer(free_port(), Path(directory))
+        server = RedisServer(free_port(), Path(directory), args=args, password=password)
         server.start()
         servers.append(server)
         return server
@@ -61,7 +62,7 @@ def redis_server_factory() -> Iterator[Callable[[], RedisServer]]:
 
 
 @pytest.fixture(scope="session")
-def redis_url(redis_server_factory: Callable[[], RedisServer]) -> str:
+def redis_url(redis_server_factory: Callable[..., RedisServer]) -> str:
     url = os.environ.get("REDIS_URL")
     if url:
         return url

@@ -47,10 +47,15 @@ class RedisServer:
     port: int
     directory: Path
     process: subprocess.Popen[bytes] | None = field(default=None)
+    args: tuple[str, ...] = ()
+    """More ``redis-server`` options, e.g. ``("--maxmemory-policy", "allkeys-lru")``."""
+    password: str | None = None
+    """Started with ``--requirepass`` this password; ``url`` carries it."""
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -67,6 +72,8 @@ class RedisServer:
                 "no",
                 "--dir",
                 str(self.directory),
+                *(("--requirepass", self.password) if self.password else ()),
+                *self.args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -84,7 +91,12 @@ class RedisServer:
         if save:
             # No retries: the server closes the connection as it exits, and a
             # retrying client would re-send SHUTDOWN for seconds.
-            client = redis.Redis(port=self.port, socket_timeout=5, retry=Retry(NoBackoff(), 0))
+            client = redis.Redis(
+                port=self.port,
+                password=self.password,
+                socket_timeout=5,
+                retry=Retry(NoBackoff(), 0),
+            )
             try:
                 with contextlib.suppress(redis.ConnectionError):
                     client.shutdown(save=True)
