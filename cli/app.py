@@ -14,6 +14,7 @@ import typer
 from jobcontracts.codegen.cli import register_codegen_commands
 
 from .breaking_command import breaking_command
+from .doctor import doctor_command
 from .init_command import init_command
 from .ops import register_ops_commands
 from .worker_command import worker_command
@@ -53,6 +54,7 @@ register_codegen_commands(app)
 app.command("worker")(worker_command)
 app.command("breaking")(breaking_command)
 register_ops_commands(app)
+app.command("doctor")(doctor_command)
 
 
 def main() -> None:

@@ -49,6 +49,7 @@ PURGE_DEAD: Final = load_script("purge_dead_jobs")
 ADD_REPEAT: Final = load_script("add_repeat")
 SCHEDULE_REPEATS: Final = load_script("schedule_repeats")
 REMOVE_REPEAT: Final = load_script("remove_repeat")
+CHECK_PERMISSIONS: Final = load_script("check_permissions")
 
 ADD_FIELDS_PER_JOB: Final = 12
 
@@ -426,6 +427,18 @@ class QueueScripts:
 
 
 _cache: weakref.WeakKeyDictionary[Connection, dict[str, QueueScripts]] = weakref.WeakKeyDictionary()
+
+
+def check_permissions(
+    connection: Connection, probe_key: str, probes: Sequence[Sequence[str]]
+) -> list[str]:
+    """The probes (argv lists, ``KEY`` for ``probe_key``) the connection's user may not run."""
+    args: list[Arg] = []
+    for argv in probes:
+        args += [len(argv), *argv]
+    client = connection.route(probe_key).sync_client()
+    reply = run_sync(client, CHECK_PERMISSIONS, (probe_key,), args)
+    return [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
 
 
 def queue_scripts(connection: Connection, domain: str) -> QueueScripts:

@@ -17,6 +17,7 @@ from .definitions import QueueDefinition
 from .dispatch import Dispatcher
 from .execution import JobRunner, bind_handlers
 from .scripts import queue_scripts
+from .startup_checks import check_redis_at_start
 from .worker_settings import RateLimit, WorkerSettings
 
 __all__ = ["RateLimit", "Worker", "WorkerSettings", "run_forever", "run_workers"]
@@ -56,10 +57,15 @@ class Worker:
         return self._dispatcher is not None
 
     async def run(self) -> None:
-        """Process jobs until asked to stop (SIGTERM/SIGINT or ``stop()``)."""
+        """Process jobs until asked to stop (SIGTERM/SIGINT or ``stop()``).
+
+        Raises ``RedisAccessError`` at once, and later if Redis starts
+        refusing this client (credentials, ACL), instead of retrying.
+        """
         if self._dispatcher is not None:
             raise RuntimeError(f"worker for {self.domain!r} is already running")
         conn = self.connection or default_connection()
+        await check_redis_at_start(conn, self.domain)
         runner = JobRunner(self.queue, self.handlers, conn.clock)
         dispatcher = Dispatcher(conn, queue_scripts(conn, self.domain), runner, self.settings)
         self._dispatcher = dispatcher

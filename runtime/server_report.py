@@ -1,0 +1,124 @@
+"""Ask the Redis a deployment points at everything ``jobctl doctor`` judges.
+
+One function that does the I/O (INFO, CONFIG GET, PING, TIME, an ACL probe
+script) and hands the answers to ``server_checks``. It stops after the
+first finding when Redis cannot be reached or refuses the credentials.
+"""
+
+# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
+# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from .connection import CONNECTION_ERRORS, Connection
+from .diagnosis import Target, explain, is_access_error
+from .keys import QueueKeys
+from .permissions import probe, required_commands
+from .scripts import check_permissions
+from .server_checks import (
+    Finding,
+    Level,
+    clock_finding,
+    config_values,
+    eviction_finding,
+    latency_finding,
+    permission_finding,
+    persistence_finding,
+    server_finding,
+)
+
+LATENCY_SAMPLES = 20
+
+
+def check_server(connection: Connection, domains: Sequence[str] = ()) -> list[Finding]:
+    """Findings about the server behind ``connection``; ACL checked on each domain's keys."""
+    client = connection.sync_client()
+    try:
+        client.ping()
+    except Exception as exc:
+        if not (isinstance(exc, CONNECTION_ERRORS) or is_access_error(exc)):
+            raise
+        line = explain(exc, connection.url, prefix=connection.prefix)
+        return [Finding("connection", Level.ERROR, line)]
+    try:
+        info: dict[str, Any] = client.info()
+    except redis.ResponseError as exc:
+        return [
+            Finding(
+                "server",
+                Level.ERROR,
+                f"cannot read INFO ({exc})",
+                "allow INFO: see the ACL line in docs/runtime.md",
+            ),
+            *_measured(connection, client),
+            *_permissions(connection, domains),
+        ]
+    return [
+        server_finding(info),
+        eviction_finding(info),
+        persistence_finding(info, _persistence_config(client)),
+        *_measured(connection, client),
+        *_permissions(connection, domains),
+    ]
+
+
+def _measured(connection: Connection, client: redis.Redis) -> list[Finding]:
+    samples: list[float] = []
+    for _ in range(LATENCY_SAMPLES):
+        started = time.perf_counter()
+        client.ping()
+        samples.append((time.perf_counter() - started) * 1000)
+    latency = latency_finding(samples)
+    before = connection.now_ms()
+    try:
+        seconds, micros = client.time()
+    except redis.ResponseError as exc:
+        return [latency, Finding("clock", Level.WARNING, f"cannot read the Redis clock ({exc})")]
+    after = connection.now_ms()
+    server_ms = seconds * 1000 + micros / 1000
+    return [latency, clock_finding(server_ms - (before + after) / 2)]
+
+
+def _permissions(connection: Connection, domains: Sequence[str]) -> list[Finding]:
+    user = Target.parse(connection.url).user_name
+    pattern = f"{connection.prefix}:*"
+    probes = [probe(command) for command in required_commands()]
+    denied: list[str] = []
+    for domain in domains or ("doctor",):
+        key = QueueKeys.build(connection.prefix, domain).wait
+        try:
+            found = check_permissions(connection, key, probes)
+        except redis.ResponseError as exc:
+            if is_access_error(exc):
+                return [
+                    Finding(
+                        "permissions",
+                        Level.ERROR,
+                        explain(exc, connection.url, prefix=connection.prefix),
+                        f"ACL SETUSER {user} +evalsha +script|load ~{pattern}",
+                    )
+                ]
+            return [
+                Finding(
+                    "permissions",
+                    Level.WARNING,
+                    f"cannot ask the ACL ({exc}); Redis 7 answers this",
+                    "",
+                )
+            ]
+        denied.extend(c for c in found if c not in denied)
+    return [permission_finding(user, pattern, denied)]
+
+
+def _persistence_config(client: redis.Redis) -> dict[str, str] | None:
+    """``save`` and ``appendfsync``, or None when CONFIG GET is not allowed (hosted Redis)."""
+    try:
+        return config_values(client.config_get("save"), client.config_get("appendfsync"))
+    except redis.ResponseError:
+        return None
