@@ -11,6 +11,7 @@ import redis.retry
 from jobcontracts.runtime import Connection, default_connection
 from jobcontracts.runtime.connection import url_from_env
 from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.retrying import AsyncOutageRetry, OutageRetry
 
 
 def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,13 +40,15 @@ def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_clients_use_explicit_retry_policy() -> None:
     conn = Connection("redis://127.0.0.1:6379/0")
     sync_retry = conn.sync_client().connection_pool.connection_kwargs["retry"]
-    assert type(sync_retry) is redis.retry.Retry
+    assert type(sync_retry) is OutageRetry
+    assert isinstance(sync_retry, redis.retry.Retry)
 
     async def check() -> None:
         first = conn.async_client()
         assert conn.async_client() is first  # cached per loop
         retry = first.connection_pool.connection_kwargs["retry"]
-        assert type(retry) is redis.asyncio.retry.Retry  # the sync class would disable retrying
+        assert type(retry) is AsyncOutageRetry
+        assert isinstance(retry, redis.asyncio.retry.Retry)  # the sync class would disable retrying
         await conn.aclose()
 
     asyncio.run(check())
