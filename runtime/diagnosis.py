@@ -68,6 +68,8 @@ class Target:
 
     def url_with_password(self) -> str:
         user = self.user or ""
+        if self.scheme == "unix":
+            return f"unix://{user}:PASSWORD@{self.path}"
         return f"{self.scheme}://{user}:PASSWORD@{self.address}{self.path}"
 
 

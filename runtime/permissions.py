@@ -3,8 +3,8 @@
 The commands inside the Lua scripts are read from the scripts themselves (a
 Redis ACL checks every ``redis.call`` too), so a new command in a script is
 in the list the moment it is written. The commands sent from Python are
-listed here; a test runs producers, workers and the admin API as a user
-created with ``acl_line()`` and nothing more.
+listed here; tests run producers, workers, ``jobctl`` and the doctor as a
+user created with ``acl_line()`` and nothing more.
 """
 
 from __future__ import annotations
@@ -14,27 +14,32 @@ from functools import cache
 from importlib import resources
 
 CLIENT_COMMANDS: tuple[str, ...] = (
-    "ping",
-    "info",
-    "time",
     "evalsha",
     "script|load",
+    "wait",
+    "ping",
+    "multi",
+    "exec",
     "bzpopmin",
     "blpop",
-    "exists",
+    "set",
+    "del",
+    "zadd",
     "zcard",
+    "exists",
     "zrange",
     "zrevrange",
     "zrangebyscore",
-    "zadd",
     "hmget",
     "hgetall",
-    "set",
-    "del",
-    "multi",
-    "exec",
+    "cluster|slots",
+    "info",
+    "time",
 )
-"""Sent from Python: connection and server checks, the scripts, blocking waits, the admin API."""
+"""Sent from Python: the scripts, blocking waits, the admin API, routing and server checks."""
+
+ONLY_WHEN: dict[str, str] = {"wait": "wait_replicas", "cluster|slots": "a cluster"}
+"""Commands needed only by some deployments (the doctor checks them only there)."""
 
 _CALL = re.compile(r"redis\.p?call\(\s*'([A-Za-z]+)'")
 _ONLY_PROBE = "check_permissions.lua"
@@ -51,15 +56,23 @@ def script_commands() -> frozenset[str]:
     return frozenset(found)
 
 
-def required_commands() -> list[str]:
-    """All commands the runtime needs, sorted."""
-    return sorted(set(CLIENT_COMMANDS) | script_commands())
+def required_commands(*, cluster: bool = True, wait: bool = True) -> list[str]:
+    """The commands the runtime needs: those sent from Python, then the scripts' own.
+
+    ``cluster`` and ``wait`` add what only a Cluster and ``wait_replicas`` use.
+    """
+    skip = {c for c, flag in (("cluster|slots", cluster), ("wait", wait)) if not flag}
+    sent = [c for c in CLIENT_COMMANDS if c not in skip]
+    return sent + sorted(script_commands() - set(sent))
 
 
 def acl_line(user: str = "jobs", prefix: str = "jobs") -> str:
-    """``ACL SETUSER`` for a user that may run the runtime on keys ``{prefix}:*`` and no more."""
+    """The ACL rule (``user ...`` as in an ACL file) for the runtime on keys ``{prefix}:*``.
+
+    ``ACL SETUSER`` takes the same words after the user name.
+    """
     grants = " ".join(f"+{command}" for command in required_commands())
-    return f"ACL SETUSER {user} on >PASSWORD resetkeys ~{prefix}:* resetchannels -@all {grants}"
+    return f"user {user} on >PASSWORD resetkeys ~{prefix}:* resetchannels -@all {grants}"
 
 
 def probe(command: str) -> list[str]:
@@ -70,6 +83,6 @@ def probe(command: str) -> list[str]:
         return [*command.split("|"), "return 0"]
     if command in ("bzpopmin", "blpop"):
         return [command, "KEY", "0"]
-    if command in ("ping", "info", "time", "multi", "exec"):
+    if command in ("ping", "info", "time", "multi", "exec", "wait"):
         return [command]
     return [command, "KEY"]

@@ -41,19 +41,24 @@ class Finding:
     fix: str = ""
 
 
-def server_finding(info: Mapping[str, Any]) -> Finding:
-    """Version, mode (single server, Sentinel, Cluster) and role (primary or replica)."""
+def server_finding(info: Mapping[str, Any], kind: str = "single") -> Finding:
+    """Version, mode (single server, Sentinel, Cluster) and role (primary or replica).
+
+    ``kind`` is how the URL reaches it: a Sentinel-managed primary reports
+    itself as standalone.
+    """
     version = str(info.get("redis_version", "?"))
     mode = str(info.get("redis_mode", "standalone"))
     role = str(info.get("role", "master"))
     label = {"standalone": "single server", "cluster": "Cluster", "sentinel": "Sentinel"}
-    detail = f"Redis {version}, {label.get(mode, mode)}"
+    name = "primary found through Sentinel" if kind == "sentinel" else label.get(mode, mode)
+    detail = f"Redis {version}, {name}"
     if mode == "sentinel":
         return Finding(
             "server",
             Level.ERROR,
             f"{detail}: a Sentinel holds no data",
-            "point REDIS_URL at the primary that the Sentinel names",
+            "use redis+sentinel://HOST:PORT/SERVICE (see docs/runtime.md)",
         )
     if role != "master":
         return Finding(
@@ -65,7 +70,7 @@ def server_finding(info: Mapping[str, Any]) -> Finding:
     if _version_tuple(version) < MIN_VERSION:
         need = ".".join(map(str, MIN_VERSION))
         return Finding("server", Level.ERROR, detail, f"upgrade to Redis {need} or later")
-    return Finding("server", Level.OK, f"{detail}, primary")
+    return Finding("server", Level.OK, detail if kind == "sentinel" else f"{detail}, primary")
 
 
 def eviction_finding(info: Mapping[str, Any]) -> Finding:

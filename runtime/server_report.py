@@ -60,7 +60,7 @@ def check_server(connection: Connection, domains: Sequence[str] = ()) -> list[Fi
             *_permissions(connection, domains),
         ]
     return [
-        server_finding(info),
+        server_finding(info, connection.endpoint.kind),
         eviction_finding(info),
         persistence_finding(info, _persistence_config(client)),
         *_measured(connection, client),
@@ -88,7 +88,9 @@ def _measured(connection: Connection, client: redis.Redis) -> list[Finding]:
 def _permissions(connection: Connection, domains: Sequence[str]) -> list[Finding]:
     user = Target.parse(connection.url).user_name
     pattern = f"{connection.prefix}:*"
-    probes = [probe(command) for command in required_commands()]
+    endpoint = connection.endpoint
+    needed = required_commands(cluster=endpoint.kind == "cluster", wait=endpoint.wait is not None)
+    probes = [probe(command) for command in needed]
     denied: list[str] = []
     for domain in domains or ("doctor",):
         key = QueueKeys.build(connection.prefix, domain).wait
