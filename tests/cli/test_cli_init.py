@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from jobcontracts.cli.app import app
 from jobcontracts.codegen.spec import jobs_file_json_schema
 from jobcontracts.runtime.testing import RedisServer
+from tests.packaging.venvs import stop
 from tests.process.proc_support import jobctl
 
 STARTER = ["jobs.yaml", "jobs.schema.json", "handlers.py", "worker.py"]
@@ -79,8 +80,7 @@ def test_init_generate_worker_enqueue_gives_a_typed_result(
             )
             shown = show_when_done(enqueued.stdout.strip(), tmp_path, env)
         finally:
-            worker.terminate()
-            code = worker.wait(30)
+            code = stop(worker)
     worker_log = log_path.read_text()
     assert typed.returncode == 0, typed.stderr + worker_log
     assert typed.stdout == "Hello, world!\n"

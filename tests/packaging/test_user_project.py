@@ -15,13 +15,22 @@ import ast
 import json
 import subprocess
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import delete_prefix
-from tests.packaging.venvs import REPO_ROOT, Venv, build_wheel, clean_env, install, top_level_names
+from tests.packaging.venvs import (
+    REPO_ROOT,
+    Venv,
+    build_wheel,
+    clean_env,
+    install,
+    stop,
+    top_level_names,
+)
 
 JOBS_YAML = """\
 # yaml-language-server: $schema=./jobs.schema.json
@@ -141,6 +150,13 @@ def run(command: list[str | Path], cwd: Path, **env: str) -> subprocess.Complete
 
 def test_the_wheel_installs_one_top_level_package_and_no_example_code(wheel: Path) -> None:
     assert top_level_names(wheel) == ["jobcontracts", "jobcontracts-0.1.0.dist-info"]
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        entry_points = archive.read("jobcontracts-0.1.0.dist-info/entry_points.txt").decode()
+    assert not [name for name in names if "/generated/" in name or name.endswith("/demo")]
+    assert "jobcontracts/runtime/lua/finish_and_claim_jobs.lua" in names
+    assert "jobcontracts/codegen/templates/schemas.py.jinja" in names
+    assert "[pytest11]\njobcontracts = jobcontracts.runtime.testing.pytest_plugin" in entry_points
 
 
 def test_the_plain_install_lacks_the_code_generator_and_says_so(lean: Venv, app: Path) -> None:
@@ -158,6 +174,11 @@ def test_the_plain_install_lacks_the_code_generator_and_says_so(lean: Venv, app:
     for absent in ("runtime", "codegen", "generated", "jobctl"):
         probe = run([lean.python, "-c", f"import {absent}"], app)
         assert f"No module named '{absent}'" in probe.stderr
+    helpers = run([lean.python, "-c", "import jobcontracts.runtime.testing.strategies"], app)
+    assert helpers.stderr.strip().splitlines()[-1] == (
+        "ImportError: jobcontracts.runtime.testing.strategies needs hypothesis: "
+        "pip install 'jobcontracts[testing]'"
+    )
 
 
 def test_generate_into_a_user_package_then_work_and_enqueue_from_the_plain_install(
@@ -191,17 +212,6 @@ def test_generate_into_a_user_package_then_work_and_enqueue_from_the_plain_insta
     assert not [entry for entry in report["sys_path"] if entry.startswith(str(REPO_ROOT))]
     assert exit_code == 0, log_path.read_text()
     assert '"job_name": "count_words"' in log_path.read_text()
-
-
-def stop(worker: subprocess.Popen[bytes]) -> int | None:
-    """SIGTERM and the exit code; None if it had to be killed after a minute."""
-    worker.terminate()
-    try:
-        return worker.wait(60)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-        return None
 
 
 def assert_imports_are_relative_or_jobcontracts(package: Path) -> None:

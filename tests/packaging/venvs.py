@@ -46,6 +46,20 @@ def _run(command: list[str], cwd: Path) -> str:
     return completed.stdout
 
 
+def stop(process: subprocess.Popen[bytes], timeout: float = 60) -> int | None:
+    """SIGTERM and the exit code; None if it had to be killed after ``timeout`` seconds.
+
+    A minute, because a loaded CI machine can take that long to start and stop Python.
+    """
+    process.terminate()
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None
+
+
 def build_wheel(out_dir: Path) -> Path:
     """``uv build --wheel`` of the checkout; the path of the one wheel it wrote."""
     _run([uv(), "build", "--wheel", "--quiet", "--out-dir", str(out_dir), str(REPO_ROOT)], out_dir)

@@ -45,3 +45,17 @@ def test_a_burst_worker_on_an_empty_queue_exits_at_once(
     ) as worker:
         code = worker.process.wait(60)
         assert code == 0, worker.log()
+
+
+def test_a_burst_worker_leaves_a_paused_domain_waiting(
+    connection: Connection, redis_url: str, tmp_path: Path
+) -> None:
+    ids = add_naps(connection, 3, seconds=0)
+    admin(connection).pause()
+    with worker_process(
+        redis_url, connection.prefix, tmp_path / "paused.log", args=("--burst", "--human-logs")
+    ) as worker:
+        code = worker.process.wait(60)
+        assert code == 0, worker.log()
+    assert Records(connection).started() == {}
+    assert settled(admin(connection).counts()) == (len(ids), 0, 0, 0, 0, 0)
