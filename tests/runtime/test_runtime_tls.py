@@ -2,8 +2,8 @@
 
 Certificates are made with ``openssl`` for this test; the server listens on a
 TLS port only (``--port 0``), requires a client certificate, has the default
-user switched off and one user whose ACL line is ``MINIMAL_ACL`` (the line
-docs/runtime.md documents). Everything the runtime does goes through that
+user switched off and one user whose ACL line is ``MINIMAL_ACL``, the line
+docs/runtime.md documents. Everything the runtime does goes through that
 user: enqueue, workers with retries and dead letters, waiting for results,
 pause/resume, DLQ retry and purge, repeats and ``jobctl``.
 """
@@ -36,6 +36,7 @@ from jobcontracts.runtime import (
     enqueue_async,
     enqueue_many,
 )
+from jobcontracts.runtime.permissions import acl_line
 from jobcontracts.runtime.testing import free_port
 from jobcontracts.runtime.testing_deployments import Process
 from tests.cli.cli_support import invoke
@@ -50,17 +51,8 @@ from tests.runtime.runtime_testkit import (
 
 PREFIX = "tlsjobs"
 PASSWORD = "s3cret-for-tests"
-COMMANDS = (
-    # what the runtime sends itself
-    "evalsha script|load wait ping multi exec bzpopmin blpop set del zadd zcard exists "
-    "zrange zrevrange zrangebyscore hmget hgetall cluster|slots "
-    # what its Lua scripts call
-    "get hdel hget hincrby hset incr incrby lpush pexpire pttl zpopmin zrem "
-    "zremrangebyrank zscore"
-)
-MINIMAL_ACL = f"user jobs on >{PASSWORD} resetkeys ~{PREFIX}:* resetchannels -@all " + " ".join(
-    f"+{c}" for c in COMMANDS.split()
-)
+MINIMAL_ACL = acl_line(user="jobs", prefix=PREFIX).replace(">PASSWORD", f">{PASSWORD}")
+"""Exactly the line docs/runtime.md documents (both come from ``runtime/permissions.py``)."""
 QUEUE = make_queue("secure")
 
 
