@@ -22,10 +22,11 @@ from pydantic import BaseModel, ValidationError
 from .backoff import backoff_delay_ms
 from .connection import Clock
 from .context import JobContext
+from .contract import SchemaViolation, error_details
 from .definitions import QueueDefinition
 from .errors import MissingHandlerError, Unrecoverable
 from .scripts import ClaimedJob, Settlement
-from .serialization import dump_result, error_record, format_duration
+from .serialization import dump_result, error_record, format_duration, load_payload
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,11 @@ def _payload_problem(exc: ValidationError) -> str:
     errors = exc.errors()
     if errors and errors[0]["type"] in ("json_invalid", "json_type"):
         return f"undecodable payload: {errors[0]['msg']}"
-    detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<payload>'}: {e['msg']}" for e in errors)
-    return f"invalid payload: {detail}"
+    return f"invalid payload: {_details(exc, '<payload>')}"
+
+
+def _details(exc: ValidationError | SchemaViolation, root: str) -> str:
+    return "; ".join(f"{where}: {what}" for where, what in error_details(exc, root))
 
 
 ErrorObserver = Callable[[ClaimedJob, BaseException], None]
@@ -141,7 +145,7 @@ class JobRunner:
         if kind is None:
             return self._dead(job, f"unknown job name {job.name!r}", None, None)
         try:
-            payload = kind.payload_model.model_validate_json(job.payload)
+            payload = load_payload(kind.payload_model, job.payload)
         except ValidationError as exc:
             return self._dead(job, _payload_problem(exc), exc, None)
         if log.isEnabledFor(logging.DEBUG):
@@ -170,8 +174,8 @@ class JobRunner:
         except Unrecoverable as exc:
             return self._dead(job, f"unrecoverable: {exc}", exc, started)
         except Exception as exc:
-            if isinstance(exc, ValidationError):
-                reason = f"result does not match the result model: {exc.error_count()} error(s)"
+            if isinstance(exc, ValidationError | SchemaViolation):
+                reason = f"result does not match the result schema: {_details(exc, '<result>')}"
             else:
                 reason = f"{type(exc).__name__}: {exc}"
             return self._failed(job, reason, exc, started)

@@ -19,6 +19,7 @@ from .connection import Connection
 from .durations import Duration, to_milliseconds
 from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
 from .scripts import queue_scripts
+from .serialization import load_result
 from .states import JobState
 
 __all__ = ["AsyncJob", "Job", "JobState"]
@@ -86,9 +87,7 @@ class _Base:
 
     def _outcome(self, kind: str, data: bytes) -> Any:
         if kind == "c":
-            if self._result_model is None:
-                return None
-            return self._result_model.model_validate_json(data)
+            return load_result(self._result_model, data)
         if kind == "d":
             raise JobDeadError(
                 f"job {self._domain}:{self._id} is dead: {data.decode(errors='replace')}"

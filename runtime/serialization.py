@@ -11,13 +11,15 @@ import json
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .contract import ContractModel, SchemaViolation, error_details, to_wire
 from .definitions import JobDefinition, QueueDefinition
 from .errors import InvalidPayloadError, UnknownJobError
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_TRACEBACK_CHARS = 8000
 MAX_MESSAGE_CHARS = 2000
 
@@ -30,49 +32,74 @@ def job_definition(queue: QueueDefinition, name: str) -> JobDefinition[Any, Any]
     return definition
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "<payload>"
+def _invalid(
+    queue: QueueDefinition, name: str, errors: list[tuple[str, str]]
+) -> InvalidPayloadError:
+    detail = "; ".join(f"{where}: {message}" for where, message in errors)
+    return InvalidPayloadError(
+        f"invalid payload for job {queue.domain}.{name}: {detail}",
+        domain=queue.domain,
+        job_name=name,
+        fields=tuple(where for where, _ in errors),
+    )
+
+
+def wire_value(model: type[BaseModel], value: object) -> Any:
+    """The JSON value to store for ``value`` (a model or a mapping), judged by the schema.
+
+    A mapping travels exactly as given (Python objects such as ``UUID`` turned
+    into their JSON text); a model travels as what was set on it, extras
+    included. Either way the stored value is judged by the schema again, so a
+    model changed after it was built cannot smuggle in what its schema forbids.
+    Raises ``SchemaViolation``, pydantic's ``ValidationError`` or ``ValueError``.
+    """
+    wire = to_wire(value)
+    if issubclass(model, ContractModel):
+        problems = model.contract_problems(wire)
+        if problems:
+            raise SchemaViolation(problems)
+    if not isinstance(value, model):
+        model.model_validate(wire)
+    return wire
+
+
+def _json(wire: Any) -> str:
+    return json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
 
 
 def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping[str, Any]) -> str:
-    """Validate ``payload`` against the job's model and return its wire JSON.
+    """Validate ``payload`` against the job's schema and return its wire JSON.
 
     Raises ``UnknownJobError`` or ``InvalidPayloadError`` (naming the domain, job
     and fields); runs before anything touches Redis.
     """
     definition = job_definition(queue, name)
-    model: type[BaseModel] = definition.payload_model
-    instance: BaseModel
     try:
-        if isinstance(payload, BaseModel) and isinstance(payload, model):
-            instance = payload
-        elif isinstance(payload, BaseModel):
-            instance = model.model_validate(payload.model_dump(by_alias=True, exclude_unset=True))
-        else:
-            instance = model.model_validate(payload)
-    except ValidationError as exc:
-        errors = exc.errors()
-        fields = tuple(_loc(e["loc"]) for e in errors)
-        detail = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in errors)
-        raise InvalidPayloadError(
-            f"invalid payload for job {queue.domain}.{name}: {detail}",
-            domain=queue.domain,
-            job_name=name,
-            fields=fields,
-        ) from None
-    # exclude_unset: the wire carries what the caller gave, not pydantic's fill-ins
-    # (an omitted optional array must not travel as null, which its schema forbids).
-    dumped: str = instance.model_dump_json(by_alias=True, exclude_unset=True)
-    return dumped
+        wire = wire_value(definition.payload_model, payload)
+    except (ValidationError, SchemaViolation) as exc:
+        raise _invalid(queue, name, error_details(exc, "<payload>")) from None
+    except ValueError as exc:
+        raise _invalid(queue, name, [("<payload>", str(exc))]) from None
+    return _json(wire)
+
+
+def load_payload(payload_model: type[ModelT], raw: str | bytes) -> ModelT:
+    """The worker's side: stored JSON to the payload model, judged by the same schema."""
+    return payload_model.model_validate_json(raw)
 
 
 def dump_result(result_model: type[BaseModel] | None, value: object) -> str:
-    """The stored JSON of a handler's return value, validated against the result model."""
+    """The stored JSON of a handler's return value, judged by the result schema."""
     if result_model is None:
         return "null"
-    if isinstance(value, result_model):
-        return value.model_dump_json(by_alias=True, exclude_unset=True)
-    return result_model.model_validate(value).model_dump_json(by_alias=True, exclude_unset=True)
+    return _json(wire_value(result_model, value))
+
+
+def load_result(result_model: type[BaseModel] | None, raw: str | bytes) -> Any:
+    """A stored result as ``Job.result()`` returns it."""
+    if result_model is None:
+        return None
+    return result_model.model_validate_json(raw)
 
 
 def format_duration(ms: int) -> str:

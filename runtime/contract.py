@@ -1,0 +1,221 @@
+"""Payload and result models that accept exactly what their JSON Schema accepts.
+
+Every generated model derives from ``ContractModel`` and carries the JSON
+Schema it came from. Whatever builds a model (keyword arguments, a dict, the
+worker's JSON) first turns the input into its JSON form and lets the schema
+judge it (``json_schema``); only a valid instance reaches pydantic, whose job
+is then to give it Python types, never to coerce or drop anything:
+properties the schema allows but the model does not declare are kept.
+
+Two Python types stand in for strings with a format, and remember the text
+they were parsed from so it travels unchanged: ``WireDatetime`` (RFC 3339
+``date-time``; a leap second reads as ``23:59:59.999999``) and ``WireUUID``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Any, ClassVar, Self, cast
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, to_jsonable_python
+
+from .json_schema import SchemaChecker, SchemaProblem
+
+JsonSchema = Mapping[str, Any]
+"""A JSON Schema as the generated models carry it."""
+
+_RFC3339 = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
+
+
+class WireDatetime(datetime):
+    """A ``datetime`` parsed from an RFC 3339 string, which it keeps for the wire."""
+
+    wire_text: str = ""
+
+
+class WireUUID(UUID):
+    """A ``UUID`` parsed from a string, which it keeps for the wire (case included)."""
+
+    wire_text: str = ""
+
+
+def _parse_date_time(value: object) -> object:
+    """RFC 3339 text to an aware datetime; the schema has already checked the text."""
+    if not isinstance(value, str):
+        return value
+    match = _RFC3339.fullmatch(value)
+    if match is None:
+        return value
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    micro = int((match[7] or "0")[:6].ljust(6, "0"))
+    if second == 60:
+        second, micro = 59, 999_999
+    tz = UTC
+    if match[8]:
+        offset = timedelta(hours=int(match[9]), minutes=int(match[10]))
+        tz = timezone(-offset if match[8] == "-" else offset)
+    parsed = WireDatetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    parsed.wire_text = value
+    return parsed
+
+
+def _parse_uuid(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    parsed = WireUUID(value)
+    object.__setattr__(parsed, "wire_text", value)  # UUID forbids plain attribute assignment
+    return parsed
+
+
+def _wire_text(value: object) -> object:
+    text = getattr(value, "wire_text", "")
+    if text:
+        return text
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+ContractDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_parse_date_time), PlainSerializer(_wire_text, when_used="json")
+]
+"""A ``format: date-time`` property: takes a ``datetime`` or RFC 3339 text."""
+ContractUUID = Annotated[
+    UUID, BeforeValidator(_parse_uuid), PlainSerializer(_wire_text, when_used="json")
+]
+"""A ``format: uuid`` property: takes a ``UUID`` or its text."""
+
+
+def to_wire(value: Any) -> Any:
+    """The JSON form of ``value``: what the schema judges and what Redis stores."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a JSON number")
+        return value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        mapping = cast("Mapping[object, Any]", value)
+        if not all(isinstance(key, str) for key in mapping):
+            raise ValueError("object keys must be strings")
+        return {cast("str", key): to_wire(item) for key, item in mapping.items()}
+    if isinstance(value, list | tuple):
+        return [to_wire(item) for item in cast("list[Any]", value)]
+    if isinstance(value, datetime | date | UUID):
+        return _wire_text(value) if isinstance(value, datetime | UUID) else value.isoformat()
+    return to_jsonable_python(value)
+
+
+def _where(at: tuple[str | int, ...], root: str) -> str:
+    return ".".join(str(part) for part in at) or root
+
+
+def describe_problems(problems: list[SchemaProblem], root: str = "<root>") -> str:
+    return "; ".join(f"{_where(at, root)}: {message}" for at, message in problems)
+
+
+class SchemaViolation(ValueError):
+    """A value, already in its JSON form, that its schema refuses."""
+
+    def __init__(self, problems: list[SchemaProblem]) -> None:
+        super().__init__(describe_problems(problems))
+        self.problems = problems
+
+
+def error_details(exc: ValidationError | SchemaViolation, root: str) -> list[tuple[str, str]]:
+    """``(where, what)`` for each problem, schema problems one by one with their own paths."""
+    if isinstance(exc, SchemaViolation):
+        return [(_where(at, root), message) for at, message in exc.problems]
+    details: list[tuple[str, str]] = []
+    for error in exc.errors():
+        located = (error.get("ctx") or {}).get("located")
+        if error["type"] == "json_schema" and isinstance(located, list):
+            for at, message in cast("list[SchemaProblem]", located):
+                details.append((_where((*error["loc"], *at), root), message))
+        else:
+            details.append((_where(error["loc"], root), error["msg"]))
+    return details
+
+
+class ContractModel(BaseModel):
+    """A payload or result model; ``__contract_schema__`` is its schema from jobs.yaml."""
+
+    model_config = ConfigDict(
+        extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+    __contract_schema__: ClassVar[JsonSchema] = {"type": "object"}
+    __contract_checker__: ClassVar[SchemaChecker | None] = None
+
+    @classmethod
+    def contract_checker(cls) -> SchemaChecker:
+        checker = cls.__dict__.get("__contract_checker__")
+        if checker is None:
+            checker = SchemaChecker(cls.__contract_schema__)
+            cls.__contract_checker__ = checker
+        return checker
+
+    @classmethod
+    def contract_problems(cls, wire: Any) -> list[SchemaProblem]:
+        """What the schema finds wrong with a JSON value (empty: it is valid)."""
+        return cls.contract_checker().problems(wire)
+
+    @classmethod
+    def _wire_input(cls, data: Any) -> Any:
+        """The JSON form of the input, with Python field names turned into wire names."""
+        wire = to_wire(data)
+        cls._use_wire_names(wire)
+        return wire
+
+    @classmethod
+    def _use_wire_names(cls, wire: object) -> None:
+        if not isinstance(wire, dict):
+            return
+        mapping = cast("dict[str, Any]", wire)
+        for name, info in cls.model_fields.items():
+            alias = info.alias
+            if alias is not None and alias != name and name in mapping and alias not in mapping:
+                mapping[alias] = mapping.pop(name)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _judge_by_schema(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if isinstance(data, cls):
+            return handler(data)
+        try:
+            wire = cls._wire_input(data)
+        except ValueError as error:
+            raise PydanticCustomError(
+                "json_value", "not a JSON value: {error}", {"error": str(error)}
+            ) from None
+        problems = cls.contract_problems(wire)
+        if problems:
+            raise PydanticCustomError(
+                "json_schema",
+                "{problems}",
+                {"problems": describe_problems(problems), "located": problems},
+            )
+        return handler(wire)
+
+    def wire_json(self) -> str:
+        """The stored JSON: what was set (no fill-ins), by wire name, extras included."""
+        return json.dumps(to_wire(self), ensure_ascii=False, separators=(",", ":"))
