@@ -1,7 +1,7 @@
-"""Python type expressions for the TypedDict (wire) form of payloads.
+"""Python type expressions for model fields and for the TypedDict (wire) form of payloads.
 
-The dict form is what callers write by hand, so values that pydantic parses
-from strings (UUIDs, datetimes) accept both the object and its string.
+The dict form is what callers write by hand, so values that the models parse
+from strings (UUIDs, datetimes, dates) accept both the object and its string.
 """
 
 from __future__ import annotations
@@ -24,11 +24,7 @@ _FORMATS: dict[str, tuple[str, str, str]] = {
     # format -> (module, name, annotation)
     "date-time": ("datetime", "datetime", "datetime | str"),
     "date": ("datetime", "date", "date | str"),
-    "time": ("datetime", "time", "time | str"),
-    "duration": ("datetime", "timedelta", "timedelta | str"),
     "uuid": ("uuid", "UUID", "UUID | str"),
-    "ipv4": ("ipaddress", "IPv4Address", "IPv4Address | str"),
-    "ipv6": ("ipaddress", "IPv6Address", "IPv6Address | str"),
 }
 
 
@@ -63,15 +59,48 @@ def dict_annotation(type_: TypeRef, imports: set[tuple[str, str]]) -> str:
     if isinstance(type_, ModelType):
         return f"{type_.class_name}Dict"
     if isinstance(type_, UnionType):
-        parts: list[str] = []
-        for member in type_.members:
-            text = dict_annotation(member, imports)
-            if text not in parts:
-                parts.append(text)
-        if "None" in parts:
-            parts.remove("None")
-            parts.append("None")
-        return " | ".join(parts)
+        return _join([dict_annotation(member, imports) for member in type_.members])
     assert isinstance(type_, AnyType)
     imports.add(("typing", "Any"))
     return "Any"
+
+
+_MODEL_FORMATS: dict[str, tuple[str, str]] = {
+    # format -> (module, name); the name is also the annotation
+    "date-time": ("jobcontracts.runtime.contract", "ContractDatetime"),
+    "date": ("datetime", "date"),
+    "uuid": ("jobcontracts.runtime.contract", "ContractUUID"),
+}
+
+
+def model_annotation(type_: TypeRef, imports: set[tuple[str, str]]) -> str:
+    """The annotation of a model field of ``type_``; records the imports it needs."""
+    if isinstance(type_, ScalarType):
+        if type_.kind == "string" and type_.format in _MODEL_FORMATS:
+            module, name = _MODEL_FORMATS[type_.format]
+            imports.add((module, name))
+            return name
+        return _SCALARS[type_.kind]
+    if isinstance(type_, ArrayType):
+        return f"list[{model_annotation(type_.items, imports)}]"
+    if isinstance(type_, MapType):
+        if type_.values is None:
+            imports.add(("typing", "Any"))
+            return "dict[str, Any]"
+        return f"dict[str, {model_annotation(type_.values, imports)}]"
+    if isinstance(type_, UnionType):
+        return _join([model_annotation(member, imports) for member in type_.members])
+    if isinstance(type_, ModelType):
+        return type_.class_name
+    return dict_annotation(type_, imports)  # literals and Any are spelled the same
+
+
+def _join(parts: list[str]) -> str:
+    unique: list[str] = []
+    for part in parts:
+        if part not in unique:
+            unique.append(part)
+    if "None" in unique:
+        unique.remove("None")
+        unique.append("None")
+    return " | ".join(unique)

@@ -7,18 +7,17 @@ user text is stored raw and escaped only through ``escape`` at render time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 JsonScalar: TypeAlias = str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
 class ScalarType:
-    """``string``/``integer``/``number``/``boolean``/``null`` with its format and constraints."""
+    """``string``/``integer``/``number``/``boolean``/``null``; ``format`` when Python has a type."""
 
     kind: str
     format: str | None = None
-    constraints: tuple[tuple[str, JsonScalar], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,6 @@ class LiteralType:
 @dataclass(frozen=True, slots=True)
 class ArrayType:
     items: TypeRef
-    constraints: tuple[tuple[str, JsonScalar], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +73,8 @@ class ModelDef:
     class_name: str
     description: str
     fields: tuple[FieldDef, ...]
-    additional_properties: bool | None
+    contract_schema: dict[str, Any]
+    """The JSON Schema instances are judged by (see ``contract_schema``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from .escape import docstring
 from .formatting import format_sources
 from .ir import ContractSet
 from .load import load_yaml
-from .pydantic_models import models_module
+from .model_source import models_module
 from .render import HEADER, render_domain, render_root
 from .validate import validate
 

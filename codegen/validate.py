@@ -32,7 +32,7 @@ from .ir import (
 from .load import LocatedDocument, Path, as_mapping
 from .payload_schemas import standalone_schema
 from .revision import schema_revision
-from .schemas import DomainSchemas, did_you_mean, is_object_schema
+from .schemas import DomainSchemas, did_you_mean
 from .spec import (
     REMOVE_POLICY_TAGS,
     BackoffSpec,
@@ -203,22 +203,10 @@ def _definitions(document: LocatedDocument, definitions: Mapping[str, Any]) -> l
         why = naming.definition_name_problem(name)
         if why:
             problems.append(document.problem(("definitions", name), why, key=True))
-    if problems:
-        return problems
     checker = DomainSchemas(document, definitions, reserved={})
-    for name, schema in definitions.items():
-        checker.resolving.append(name)
-        if is_object_schema(schema):
-            if name not in checker.models:
-                checker.normalize(
-                    schema, ("definitions", name), name, constraints_ok=False, is_property=False
-                )
-        else:
-            checker.normalize(
-                schema, ("definitions", name), name, constraints_ok=True, is_property=False
-            )
-        checker.resolving.pop()
-    return checker.problems
+    for name in definitions:
+        checker.definition(name)
+    return problems + checker.problems
 
 
 # -- domains -----------------------------------------------------------------
@@ -241,20 +229,23 @@ def _domain(
     raw_domain: Mapping[str, Any],
     spec: JobsFile | None,
 ) -> tuple[DomainDef | None, list[Problem]]:
-    if naming.name_problem(domain_key, kind="domain"):
-        return None, []
+    # An invalid domain or job name is reported by _names; its schemas are still checked
+    # under a stand-in name, so one run shows every problem.
+    domain_ok = naming.name_problem(domain_key, kind="domain") is None
     raw_jobs = as_mapping(raw_domain.get("jobs"))
     if raw_jobs is None:
         return None, []
-    schemas = DomainSchemas(document, definitions, reserved=fixed_names(domain_key))
+    reserved = fixed_names(domain_key if domain_ok else "domain")
+    schemas = DomainSchemas(document, definitions, reserved=reserved)
     payload_classes: dict[str, str] = {}
     result_classes: dict[str, str | None] = {}
-    for job_key, job_value in raw_jobs.items():
+    for index, (job_key, job_value) in enumerate(raw_jobs.items()):
         raw_job = as_mapping(job_value)
-        if naming.name_problem(job_key, kind="job") or raw_job is None:
+        if raw_job is None:
             continue
         job_path: Path = ("domains", domain_key, "jobs", job_key)
-        pascal = naming.pascal_case(job_key)
+        job_ok = naming.name_problem(job_key, kind="job") is None
+        pascal = naming.pascal_case(job_key) if job_ok else f"InvalidJob{index + 1}"
         if "payload" in raw_job:
             payload = schemas.top_level_model(
                 raw_job["payload"],
@@ -276,7 +267,9 @@ def _domain(
             )
     problems = list(schemas.problems)
     problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes))
-    names_ok = all(naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs)
+    names_ok = domain_ok and all(
+        naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs
+    )
     if problems or spec is None or not names_ok or len(payload_classes) != len(raw_jobs):
         return None, problems
     domain_spec = spec.domains[domain_key]

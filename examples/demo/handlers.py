@@ -7,6 +7,8 @@ the call in ``worker.py``.
 
 from __future__ import annotations
 
+from pydantic import MISSING
+
 from examples.demo.source import ExternalSource
 from examples.demo.store import Store
 from generated.email import SendWelcomePayload
@@ -33,7 +35,7 @@ class GithubJobs:
         records = self.source.user_records(user_id, ctx.attempt)  # raises when unavailable: retried
         if records is None:
             raise Unrecoverable(f"user {user_id} does not exist at {payload.data_source}")
-        fresh = [r for r in records if payload.since is None or r.changed_at > payload.since]
+        fresh = [r for r in records if payload.since is MISSING or r.changed_at > payload.since]
         rows = [(r.id, r.kind, r.value.strip(), r.changed_at.isoformat()) for r in fresh]
         synced = self.store.upsert_user_records(user_id, str(payload.data_source), rows)
         ctx.logger.info("synced %d records for user %s", synced, user_id)
@@ -44,7 +46,7 @@ class GithubJobs:
         found = self.source.repository(repo.owner, repo.name)
         if found is None:
             raise Unrecoverable(f"repository {repo.owner}/{repo.name} not found")
-        labels = set(payload.labels or [])
+        labels: set[str] = set() if payload.labels is MISSING else set(payload.labels)
         issues = [i for i in found.issues if not labels or labels.intersection(i.labels)]
         open_issues = len(issues) if payload.include_issues else 0
         self.store.upsert_repository(f"{repo.owner}/{repo.name}", found.stars, open_issues)
