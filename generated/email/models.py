@@ -4,32 +4,58 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-from uuid import UUID
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import MISSING
+
+from jobcontracts.runtime.contract import ContractModel, ContractUUID, JsonSchema
 
 
-class Address(BaseModel):
+class Address(ContractModel):
     """The Address schema."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    street: Annotated[str | None, Field(alias="street")] = None
-    city: Annotated[str, Field(alias="city")]
-    country: Annotated[str, Field(alias="country", max_length=2, min_length=2)]
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["city", "country"],
+        "properties": {
+            "street": {"type": "string"},
+            "city": {"type": "string"},
+            "country": {"type": "string", "minLength": 2, "maxLength": 2},
+        },
+    }
+    street: str | MISSING = MISSING
+    city: str
+    country: str
     """ISO 3166-1 alpha-2 code."""
 
 
-class SendWelcomePayload(BaseModel):
+class SendWelcomePayload(ContractModel):
     """The payload of a send_welcome job."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    user_id: Annotated[UUID, Field(alias="user_id")]
-    to: Annotated[EmailStr, Field(alias="to")]
-    name: Annotated[str | None, Field(alias="name", max_length=200)] = None
-    locale: Annotated[Literal["en", "de", "fr"], Field(alias="locale")]
-    address: Annotated[Address | None, Field(alias="address")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["user_id", "to", "locale"],
+        "properties": {
+            "user_id": {"type": "string", "format": "uuid"},
+            "to": {"type": "string", "format": "email"},
+            "name": {"type": ["string", "null"], "maxLength": 200},
+            "locale": {"type": "string", "enum": ["en", "de", "fr"]},
+            "address": {"$ref": "#/definitions/Address"},
+        },
+        "definitions": {
+            "Address": {
+                "type": "object",
+                "required": ["city", "country"],
+                "properties": {
+                    "street": {"type": "string"},
+                    "city": {"type": "string"},
+                    "country": {"type": "string", "minLength": 2, "maxLength": 2},
+                },
+            }
+        },
+    }
+    user_id: ContractUUID
+    to: str
+    name: str | None = None
+    locale: Literal["en", "de", "fr"]
+    address: Address | MISSING = MISSING

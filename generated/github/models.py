@@ -4,60 +4,95 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-from uuid import UUID
+from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import MISSING
+
+from jobcontracts.runtime.contract import ContractDatetime, ContractModel, ContractUUID, JsonSchema
 
 
-class SyncDataPayload(BaseModel):
+class SyncDataPayload(ContractModel):
     """The payload of a sync_data job."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    user_id: Annotated[UUID, Field(alias="user_id")]
-    data_source: Annotated[Literal["external-api", "webhook"], Field(alias="data_source")]
-    since: Annotated[AwareDatetime | None, Field(alias="since")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["user_id", "data_source"],
+        "properties": {
+            "user_id": {"type": "string", "format": "uuid"},
+            "data_source": {"type": "string", "enum": ["external-api", "webhook"]},
+            "since": {"type": "string", "format": "date-time"},
+        },
+    }
+    user_id: ContractUUID
+    data_source: Literal["external-api", "webhook"]
+    since: ContractDatetime | MISSING = MISSING
     """Only records changed after this instant."""
 
 
-class Repository(BaseModel):
+class Repository(ContractModel):
     """A repository on the code host, addressed by owner and name."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    owner: Annotated[str, Field(alias="owner", max_length=100, min_length=1)]
-    name: Annotated[str, Field(alias="name", max_length=100, min_length=1)]
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["owner", "name"],
+        "properties": {
+            "owner": {"type": "string", "minLength": 1, "maxLength": 100},
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+        },
+    }
+    owner: str
+    name: str
 
 
-class SyncRepoPayload(BaseModel):
+class SyncRepoPayload(ContractModel):
     """The payload of a sync_repo job."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    repository: Annotated[Repository, Field(alias="repository")]
-    include_issues: Annotated[bool | None, Field(alias="include_issues")] = False
-    labels: Annotated[list[str] | None, Field(alias="labels", max_length=20)] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["repository"],
+        "properties": {
+            "repository": {"$ref": "#/definitions/Repository"},
+            "include_issues": {"type": "boolean"},
+            "labels": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        },
+        "definitions": {
+            "Repository": {
+                "type": "object",
+                "required": ["owner", "name"],
+                "properties": {
+                    "owner": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                },
+            }
+        },
+    }
+    repository: Repository
+    include_issues: bool = False
+    labels: list[str] | MISSING = MISSING
 
 
-class SyncDataResult(BaseModel):
+class SyncDataResult(ContractModel):
     """What a sync_data handler returns."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    synced: Annotated[int, Field(alias="synced", ge=0)]
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["synced"],
+        "properties": {"synced": {"type": "integer", "minimum": 0}},
+    }
+    synced: int
     """Records written."""
 
 
-class SyncRepoResult(BaseModel):
+class SyncRepoResult(ContractModel):
     """What a sync_repo handler returns."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    stars: Annotated[int, Field(alias="stars", ge=0)]
-    issues: Annotated[int, Field(alias="issues", ge=0)]
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["stars", "issues"],
+        "properties": {
+            "stars": {"type": "integer", "minimum": 0},
+            "issues": {"type": "integer", "minimum": 0},
+        },
+    }
+    stars: int
+    issues: int

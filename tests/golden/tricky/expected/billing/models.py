@@ -5,114 +5,244 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
-from uuid import UUID
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import MISSING, Field
+
+from jobcontracts.runtime.contract import ContractModel, ContractUUID, JsonSchema
 
 
-class PartyBilling(BaseModel):
+class PartyBilling(ContractModel):
     """Nested object inside a shared definition."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    vat_id: Annotated[str | None, Field(alias="vat_id", max_length=20)] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "properties": {"vat_id": {"type": ["string", "null"], "maxLength": 20}},
+    }
+    vat_id: str | None = None
 
 
-class Money(BaseModel):
+class Money(ContractModel):
     """An amount in minor units. Quotes: ' \" \"\"\" and a backslash \\ and {{
     braces }} and 100%.
     """
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    amount: Annotated[int, Field(alias="amount", ge=0)]
-    currency: Annotated[Literal["EUR", "USD"], Field(alias="currency")]
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["amount", "currency"],
+        "properties": {
+            "amount": {"type": "integer", "minimum": 0},
+            "currency": {"type": "string", "enum": ["EUR", "USD"]},
+        },
+    }
+    amount: int
+    currency: Literal["EUR", "USD"]
 
 
-class Party(BaseModel):
+class Party(ContractModel):
     """The Party schema."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    name: Annotated[str, Field(alias="name", min_length=1, pattern='^[^"\\\\]+$')]
-    billing: Annotated[PartyBilling | None, Field(alias="billing")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "pattern": '(?a)^[^"\\\\]+\\Z'},
+            "billing": {
+                "type": "object",
+                "properties": {"vat_id": {"type": ["string", "null"], "maxLength": 20}},
+            },
+            "balance": {"$ref": "#/definitions/Money"},
+        },
+        "definitions": {
+            "Money": {
+                "type": "object",
+                "required": ["amount", "currency"],
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "enum": ["EUR", "USD"]},
+                },
+            }
+        },
+    }
+    name: str
+    billing: PartyBilling | MISSING = MISSING
     """Nested object inside a shared definition."""
-    balance: Annotated[Money | None, Field(alias="balance")] = None
+    balance: Money | MISSING = MISSING
 
 
-class CreateInvoicePayloadLinesItem(BaseModel):
+class CreateInvoicePayloadLinesItem(ContractModel):
     """The CreateInvoicePayloadLinesItem schema."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    sku: Annotated[str, Field(alias="sku", pattern="^[A-Z]{3}$")]
-    price: Annotated[Money, Field(alias="price")]
-    note: Annotated[str | None, Field(alias="note")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["sku", "price"],
+        "properties": {
+            "sku": {"$ref": "#/definitions/Code"},
+            "price": {"$ref": "#/definitions/Money"},
+            "note": {"type": ["string", "null"]},
+        },
+        "definitions": {
+            "Code": {"type": "string", "pattern": "(?a)^[A-Z]{3}\\Z"},
+            "Money": {
+                "type": "object",
+                "required": ["amount", "currency"],
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "enum": ["EUR", "USD"]},
+                },
+            },
+        },
+    }
+    sku: str
+    price: Money
+    note: str | None = None
 
 
-class CreateInvoicePayloadMerged(BaseModel):
+class CreateInvoicePayloadMerged(ContractModel):
     """The CreateInvoicePayloadMerged schema."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    amount: Annotated[int, Field(alias="amount", ge=0)]
-    currency: Annotated[Literal["EUR", "USD"], Field(alias="currency")]
-    rate: Annotated[float | None, Field(alias="rate")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "allOf": [
+            {"$ref": "#/definitions/Money"},
+            {"type": "object", "properties": {"rate": {"type": "number"}}},
+        ],
+        "definitions": {
+            "Money": {
+                "type": "object",
+                "required": ["amount", "currency"],
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "enum": ["EUR", "USD"]},
+                },
+            }
+        },
+    }
+    amount: int
+    currency: Literal["EUR", "USD"]
+    rate: float | MISSING = MISSING
 
 
-class CreateInvoicePayload(BaseModel):
+class CreateInvoicePayload(ContractModel):
     """The payload of a create_invoice job."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["from", "class", "a-b", "customer"],
+        "properties": {
+            "from": {"type": "string", "format": "date"},
+            "class": {"type": "string", "enum": ["standard", 'pro "plus"', "it's", "back\\slash"]},
+            "a-b": {"type": "number", "exclusiveMinimum": 0, "maximum": 1.5},
+            "with space": {"type": "boolean"},
+            "\u65e5\u672c": {"type": "string"},
+            "userId": {"type": "string", "format": "uuid"},
+            "customer": {"$ref": "#/definitions/Party"},
+            "supplier": {"anyOf": [{"$ref": "#/definitions/Party"}, {"type": "null"}]},
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["sku", "price"],
+                    "properties": {
+                        "sku": {"$ref": "#/definitions/Code"},
+                        "price": {"$ref": "#/definitions/Money"},
+                        "note": {"type": ["string", "null"]},
+                    },
+                },
+            },
+            "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+            "meta": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "anything": {},
+            "status": {"const": "open"},
+            "level": {"type": "integer", "enum": [1, 2, 3]},
+            "contact": {"type": "string", "format": "email"},
+            "homepage": {"type": "string", "format": "uri"},
+            "json": {"type": "string"},
+            "model_dump": {"type": "string"},
+            "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "merged": {
+                "allOf": [
+                    {"$ref": "#/definitions/Money"},
+                    {"type": "object", "properties": {"rate": {"type": "number"}}},
+                ]
+            },
+        },
+        "definitions": {
+            "Code": {"type": "string", "pattern": "(?a)^[A-Z]{3}\\Z"},
+            "Money": {
+                "type": "object",
+                "required": ["amount", "currency"],
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "enum": ["EUR", "USD"]},
+                },
+            },
+            "Party": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "pattern": '(?a)^[^"\\\\]+\\Z'},
+                    "billing": {
+                        "type": "object",
+                        "properties": {"vat_id": {"type": ["string", "null"], "maxLength": 20}},
+                    },
+                    "balance": {"$ref": "#/definitions/Money"},
+                },
+            },
+        },
+    }
     from_: Annotated[date, Field(alias="from")]
     """Invoice period start."""
     class_: Annotated[
         Literal["standard", 'pro "plus"', "it's", "back\\slash"], Field(alias="class")
     ]
-    a_b: Annotated[float, Field(alias="a-b", gt=0.0, le=1.5)]
-    with_space: Annotated[bool | None, Field(alias="with space")] = False
-    field: Annotated[str | None, Field(alias="\u65e5\u672c")] = None
-    user_id: Annotated[UUID | None, Field(alias="userId")] = None
-    customer: Annotated[Party, Field(alias="customer")]
-    supplier: Annotated[Party | None, Field(alias="supplier")] = None
-    lines: Annotated[
-        list[CreateInvoicePayloadLinesItem] | None, Field(alias="lines", min_length=1)
-    ] = None
-    tags: Annotated[list[str] | None, Field(alias="tags")] = ["a", "b"]
-    meta: Annotated[dict[str, int] | None, Field(alias="meta")] = None
-    anything: Annotated[Any | None, Field(alias="anything")] = None
-    status: Annotated[Literal["open"] | None, Field(alias="status")] = None
-    level: Annotated[Literal[1, 2, 3] | None, Field(alias="level")] = 2
-    contact: Annotated[EmailStr | None, Field(alias="contact")] = None
-    homepage: Annotated[AnyUrl | None, Field(alias="homepage")] = None
-    json_: Annotated[str | None, Field(alias="json")] = None
+    a_b: Annotated[float, Field(alias="a-b")]
+    with_space: Annotated[bool, Field(alias="with space")] = False
+    field: Annotated[str | MISSING, Field(alias="\u65e5\u672c")] = MISSING
+    user_id: Annotated[ContractUUID | MISSING, Field(alias="userId")] = MISSING
+    customer: Party
+    supplier: Party | None = None
+    lines: list[CreateInvoicePayloadLinesItem] | MISSING = MISSING
+    tags: list[str] = ["a", "b"]
+    meta: dict[str, int] | MISSING = MISSING
+    anything: Any | MISSING = MISSING
+    status: Literal["open"] | MISSING = MISSING
+    level: Literal[1, 2, 3] = 2
+    contact: str | MISSING = MISSING
+    homepage: str | MISSING = MISSING
+    json_: Annotated[str | MISSING, Field(alias="json")] = MISSING
     """Shadows a BaseModel method, so the field is renamed."""
-    field_model_dump: Annotated[str | None, Field(alias="model_dump")] = None
-    either: Annotated[str | int | None, Field(alias="either")] = None
-    merged: Annotated[CreateInvoicePayloadMerged | None, Field(alias="merged")] = None
+    field_model_dump: Annotated[str | MISSING, Field(alias="model_dump")] = MISSING
+    either: str | int | MISSING = MISSING
+    merged: CreateInvoicePayloadMerged | MISSING = MISSING
 
 
-class PingPayload(BaseModel):
+class PingPayload(ContractModel):
     """The payload of a ping job."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
+    __contract_schema__: ClassVar[JsonSchema] = {"type": "object"}
 
 
-class CreateInvoiceResult(BaseModel):
+class CreateInvoiceResult(ContractModel):
     """What a create_invoice handler returns."""
 
-    model_config = ConfigDict(
-        serialize_by_alias=True, validate_by_alias=True, validate_by_name=True
-    )
-    invoice_id: Annotated[UUID, Field(alias="invoice_id")]
-    total: Annotated[Money | None, Field(alias="total")] = None
+    __contract_schema__: ClassVar[JsonSchema] = {
+        "type": "object",
+        "required": ["invoice_id"],
+        "properties": {
+            "invoice_id": {"type": "string", "format": "uuid"},
+            "total": {"$ref": "#/definitions/Money"},
+        },
+        "definitions": {
+            "Money": {
+                "type": "object",
+                "required": ["amount", "currency"],
+                "properties": {
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "enum": ["EUR", "USD"]},
+                },
+            }
+        },
+    }
+    invoice_id: ContractUUID
+    total: Money | MISSING = MISSING
