@@ -32,7 +32,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import PydanticCustomError, to_jsonable_python
+from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
 from .json_schema import SchemaChecker, SchemaProblem
 
@@ -143,18 +143,25 @@ class SchemaViolation(ValueError):
 
 
 def error_details(exc: ValidationError | SchemaViolation, root: str) -> list[tuple[str, str]]:
-    """``(where, what)`` for each problem, schema problems one by one with their own paths."""
+    """``(where, what)`` for each problem, by wire path (``root`` for the whole value)."""
     if isinstance(exc, SchemaViolation):
         return [(_where(at, root), message) for at, message in exc.problems]
-    details: list[tuple[str, str]] = []
-    for error in exc.errors():
-        located = (error.get("ctx") or {}).get("located")
-        if error["type"] == "json_schema" and isinstance(located, list):
-            for at, message in cast("list[SchemaProblem]", located):
-                details.append((_where((*error["loc"], *at), root), message))
+    return [(_where(error["loc"], root), error["msg"]) for error in exc.errors()]
+
+
+def _value_at(wire: Any, at: tuple[str | int, ...]) -> Any:
+    """The part of ``wire`` a problem is about (None when the path leads to a missing key)."""
+    for part in at:
+        if isinstance(wire, dict) and part in wire:
+            wire = cast("dict[str | int, Any]", wire)[part]
+        elif isinstance(wire, list) and isinstance(part, int):
+            items = cast("list[Any]", wire)  # type: ignore[redundant-cast]
+            if part >= len(items):
+                return None
+            wire = items[part]
         else:
-            details.append((_where(error["loc"], root), error["msg"]))
-    return details
+            return None
+    return wire
 
 
 class ContractModel(BaseModel):
@@ -209,10 +216,16 @@ class ContractModel(BaseModel):
             ) from None
         problems = cls.contract_problems(wire)
         if problems:
-            raise PydanticCustomError(
-                "json_schema",
-                "{problems}",
-                {"problems": describe_problems(problems), "located": problems},
+            raise ValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("json_schema", "{problem}", {"problem": message}),
+                        loc=at,
+                        input=_value_at(wire, at),
+                    )
+                    for at, message in problems
+                ],
             )
         return handler(wire)
 

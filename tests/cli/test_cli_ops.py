@@ -405,4 +405,4 @@ def test_error_messages_stay_on_one_line_when_stderr_is_not_a_terminal(
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines
-    assert "user_id: \"not-a-uuid\" is not a valid uuid" in lines[0]
+    assert 'user_id: "not-a-uuid" is not a valid uuid' in lines[0]

@@ -94,8 +94,11 @@ def test_omitted_and_explicit_null_stay_distinct_on_the_wire(connection: Connect
 
 
 def test_null_is_refused_where_the_schema_does_not_allow_it(connection: Connection) -> None:
-    with pytest.raises(ValidationError, match="labels: null is not of type array"):
+    with pytest.raises(ValidationError) as refused:
         SyncRepoPayload.model_validate(_repo(labels=None))
+    assert [(e["loc"], e["msg"]) for e in refused.value.errors()] == [
+        (("labels",), "null is not of type array")
+    ]
     untyped: Any = _repo(labels=None)
     with pytest.raises(InvalidPayloadError, match="labels: null is not of type array"):
         add_job(JobName.SYNC_REPO, untyped, connection=connection)
@@ -107,8 +110,9 @@ def test_null_is_refused_where_the_schema_does_not_allow_it(connection: Connecti
 )
 def test_no_coercion_between_json_types(field: str, value: object) -> None:
     data: dict[str, object] = {"stars": 1, "issues": 2, field: value}
-    with pytest.raises(ValidationError, match=f"{field}: "):
+    with pytest.raises(ValidationError) as refused:
         SyncRepoResult.model_validate(data)
+    assert [e["loc"] for e in refused.value.errors()] == [(field,)]
     with pytest.raises(SchemaViolation, match=f"{field}: "):
         dump_result(SyncRepoResult, data)
 
