@@ -171,7 +171,9 @@ async def test_live_reports_each_old_job_that_new_workers_would_refuse(
     assert isinstance(examples, list)
     states = sorted(str(e["state"]) for e in examples)
     assert states == ["active", "dead", "delayed", "delayed", "failed", "repeat", "waiting"]
-    assert {e["reason"] for e in examples} == {"data_source: Input should be 'external-api'"}
+    assert {e["reason"] for e in examples} == {
+        'data_source: "webhook" is not one of ["external-api"]'
+    }
     sync_repo = kinds["github.sync_repo"]
     assert (sync_repo["stored"], sync_repo["same_revision"], sync_repo["failing"]) == (2, 2, 0)
     welcome_kind = kinds["email.send_welcome"]
@@ -212,7 +214,11 @@ def test_live_validates_jobs_that_recorded_no_revision(
         0,
     )
     assert kinds["github.sync_data"]["examples"] == [
-        {"id": broken, "state": "waiting", "reason": "data_source: Input should be 'external-api'"}
+        {
+            "id": broken,
+            "state": "waiting",
+            "reason": 'data_source: "webhook" is not one of ["external-api"]',
+        }
     ]
     assert f"github.sync_data #{broken} (waiting)" in invoke(live).stdout
 
