@@ -15,21 +15,16 @@ from pydantic import BaseModel, ValidationError
 from . import naming
 from .errors import Problem, SpecError
 from .ir import (
-    ArrayType,
     BackoffDef,
     ContractSet,
     DomainDef,
     JobDef,
     JobDefaultsDef,
-    MapType,
-    ModelDef,
-    ModelType,
     RemovePolicyDef,
     RetentionDef,
-    TypeRef,
-    UnionType,
 )
 from .load import LocatedDocument, Path, as_mapping
+from .model_order import dependency_order, reachable
 from .payload_schemas import standalone_schema
 from .revision import schema_revision
 from .schemas import DomainSchemas, did_you_mean
@@ -237,6 +232,47 @@ def _domain(
         return None, []
     reserved = fixed_names(domain_key if domain_ok else "domain")
     schemas = DomainSchemas(document, definitions, reserved=reserved)
+    payload_classes, result_classes = _job_models(schemas, domain_key, raw_jobs)
+    problems = list(schemas.problems)
+    problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes))
+    names_ok = domain_ok and all(
+        naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs
+    )
+    if problems or spec is None or not names_ok or len(payload_classes) != len(raw_jobs):
+        return None, problems
+    domain_spec = spec.domains[domain_key]
+    jobs = tuple(
+        JobDef(
+            key=job_key,
+            description=job_spec.description,
+            payload_class=payload_classes[job_key],
+            result_class=result_classes[job_key],
+            defaults=_resolve_defaults(spec.defaults, domain_spec.defaults, job_spec),
+            revision=schema_revision(job_spec.payload, job_spec.result, definitions),
+            payload_schema=standalone_schema(raw_jobs[job_key]["payload"], definitions),
+        )
+        for job_key, job_spec in domain_spec.jobs.items()
+    )
+    roots = [payload_classes[job.key] for job in jobs] + [
+        r for job in jobs if (r := result_classes[job.key])
+    ]
+    ordered = dependency_order(schemas.models, roots)
+    return (
+        DomainDef(
+            key=domain_key,
+            description=domain_spec.description,
+            jobs=jobs,
+            models=ordered,
+            payload_models=frozenset(reachable(schemas.models, list(payload_classes.values()))),
+        ),
+        [],
+    )
+
+
+def _job_models(
+    schemas: DomainSchemas, domain_key: str, raw_jobs: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The payload and result class of each job whose schemas generate."""
     payload_classes: dict[str, str] = {}
     result_classes: dict[str, str | None] = {}
     for index, (job_key, job_value) in enumerate(raw_jobs.items()):
@@ -265,40 +301,7 @@ def _domain(
                 "result",
                 f"What a {job_key} handler returns.",
             )
-    problems = list(schemas.problems)
-    problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes))
-    names_ok = domain_ok and all(
-        naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs
-    )
-    if problems or spec is None or not names_ok or len(payload_classes) != len(raw_jobs):
-        return None, problems
-    domain_spec = spec.domains[domain_key]
-    jobs = tuple(
-        JobDef(
-            key=job_key,
-            description=job_spec.description,
-            payload_class=payload_classes[job_key],
-            result_class=result_classes[job_key],
-            defaults=_resolve_defaults(spec.defaults, domain_spec.defaults, job_spec),
-            revision=schema_revision(job_spec.payload, job_spec.result, definitions),
-            payload_schema=standalone_schema(raw_jobs[job_key]["payload"], definitions),
-        )
-        for job_key, job_spec in domain_spec.jobs.items()
-    )
-    roots = [payload_classes[job.key] for job in jobs] + [
-        r for job in jobs if (r := result_classes[job.key])
-    ]
-    ordered = _dependency_order(schemas.models, roots)
-    return (
-        DomainDef(
-            key=domain_key,
-            description=domain_spec.description,
-            jobs=jobs,
-            models=ordered,
-            payload_models=frozenset(_reachable(schemas.models, list(payload_classes.values()))),
-        ),
-        [],
-    )
+    return payload_classes, result_classes
 
 
 def _dict_name_clashes(
@@ -310,7 +313,7 @@ def _dict_name_clashes(
     """TypedDicts are named ``<Model>Dict`` and share the package namespace with models."""
     problems: list[Problem] = []
     taken = set(schemas.models) | set(fixed_names(domain_key))
-    for name in sorted(_reachable(schemas.models, list(payload_classes.values()))):
+    for name in sorted(reachable(schemas.models, list(payload_classes.values()))):
         if f"{name}Dict" in taken:
             problems.append(
                 document.problem(
@@ -320,41 +323,6 @@ def _dict_name_clashes(
                 )
             )
     return problems
-
-
-def _children(type_: TypeRef) -> list[str]:
-    if isinstance(type_, ModelType):
-        return [type_.class_name]
-    if isinstance(type_, ArrayType):
-        return _children(type_.items)
-    if isinstance(type_, MapType):
-        return _children(type_.values) if type_.values is not None else []
-    if isinstance(type_, UnionType):
-        return [name for member in type_.members for name in _children(member)]
-    return []
-
-
-def _reachable(models: Mapping[str, ModelDef], roots: list[str]) -> list[str]:
-    return [model.class_name for model in _dependency_order(models, roots)]
-
-
-def _dependency_order(models: Mapping[str, ModelDef], roots: list[str]) -> tuple[ModelDef, ...]:
-    """Models reachable from ``roots``, each after the models its fields use."""
-    seen: set[str] = set()
-    ordered: list[ModelDef] = []
-
-    def visit(name: str) -> None:
-        if name in seen or name not in models:
-            return
-        seen.add(name)
-        for field in models[name].fields:
-            for child in _children(field.type):
-                visit(child)
-        ordered.append(models[name])
-
-    for root in roots:
-        visit(root)
-    return tuple(ordered)
 
 
 def _resolve_defaults(top: DefaultsSpec, domain: DefaultsSpec, job: JobSpec) -> JobDefaultsDef:
