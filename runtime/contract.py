@@ -30,11 +30,16 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
 from .json_schema import SchemaChecker, SchemaProblem
+
+WIRE = "jobcontracts.wire"
+WIRE_CONTEXT: dict[str, bool] = {WIRE: True}
+"""Validation context saying the input is already JSON values keyed by wire names."""
 
 JsonSchema = Mapping[str, Any]
 """A JSON Schema as the generated models carry it."""
@@ -106,19 +111,28 @@ ContractUUID = Annotated[
 
 def to_wire(value: Any) -> Any:
     """The JSON form of ``value``: what the schema judges and what Redis stores."""
-    if value is None or isinstance(value, bool | int | str):
+    kind: type = type(value)  # pyright: ignore[reportUnknownVariableType]
+    if kind is str or kind is int or kind is bool or value is None:
         return value
+    if kind is dict:
+        wire: dict[str, Any] = {}
+        for key, item in cast("dict[object, Any]", value).items():
+            if type(key) is not str:
+                raise ValueError("object keys must be strings")
+            wire[key] = to_wire(item)
+        return wire
+    if kind is list:
+        return [to_wire(item) for item in cast("list[Any]", value)]
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{value} is not a JSON number")
         return value
+    if isinstance(value, bool | int | str):
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        mapping = cast("Mapping[object, Any]", value)
-        if not all(isinstance(key, str) for key in mapping):
-            raise ValueError("object keys must be strings")
-        return {cast("str", key): to_wire(item) for key, item in mapping.items()}
+        return to_wire(dict(cast("Mapping[object, Any]", value)))
     if isinstance(value, list | tuple):
         return [to_wire(item) for item in cast("list[Any]", value)]
     if isinstance(value, datetime | date | UUID):
@@ -128,6 +142,15 @@ def to_wire(value: Any) -> Any:
 
 def _where(at: tuple[str | int, ...], root: str) -> str:
     return ".".join(str(part) for part in at) or root
+
+
+def _rename(wire: object, renames: Mapping[str, str]) -> None:
+    if not renames or not isinstance(wire, dict):
+        return
+    mapping = cast("dict[str, Any]", wire)
+    for name, alias in renames.items():
+        if name in mapping and alias not in mapping:
+            mapping[alias] = mapping.pop(name)
 
 
 def describe_problems(problems: list[SchemaProblem], root: str = "<root>") -> str:
@@ -172,6 +195,7 @@ class ContractModel(BaseModel):
     )
     __contract_schema__: ClassVar[JsonSchema] = {"type": "object"}
     __contract_checker__: ClassVar[SchemaChecker | None] = None
+    __contract_renames__: ClassVar[dict[str, str] | None] = None
 
     @classmethod
     def contract_checker(cls) -> SchemaChecker:
@@ -189,27 +213,34 @@ class ContractModel(BaseModel):
     @classmethod
     def _wire_input(cls, data: Any) -> Any:
         """The JSON form of the input, with Python field names turned into wire names."""
-        wire = to_wire(data)
-        cls._use_wire_names(wire)
+        wire: Any = to_wire(data)
+        _rename(wire, cls._renames())
         return wire
 
     @classmethod
-    def _use_wire_names(cls, wire: object) -> None:
-        if not isinstance(wire, dict):
-            return
-        mapping = cast("dict[str, Any]", wire)
-        for name, info in cls.model_fields.items():
-            alias = info.alias
-            if alias is not None and alias != name and name in mapping and alias not in mapping:
-                mapping[alias] = mapping.pop(name)
+    def _renames(cls) -> dict[str, str]:
+        """Python field name -> wire name, where they differ (computed once per class)."""
+        renames: dict[str, str] | None = cls.__dict__.get("__contract_renames__")
+        if renames is None:
+            renames = {
+                name: info.alias
+                for name, info in cls.model_fields.items()
+                if info.alias is not None and info.alias != name
+            }
+            cls.__contract_renames__ = renames
+        return renames
 
     @model_validator(mode="wrap")
     @classmethod
-    def _judge_by_schema(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+    def _judge_by_schema(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
         if isinstance(data, cls):
             return handler(data)
         try:
-            wire = cls._wire_input(data)
+            context: object = info.context
+            already_wire = isinstance(context, dict) and WIRE in context
+            wire = data if already_wire else cls._wire_input(data)
         except ValueError as error:
             raise PydanticCustomError(
                 "json_value", "not a JSON value: {error}", {"error": str(error)}

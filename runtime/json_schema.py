@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -23,8 +23,10 @@ from .formats import FORMAT_CHECKERS
 
 Location = tuple[str | int, ...]
 SchemaProblem = tuple[Location, str]
-_Checker = Callable[["SchemaChecker", Any, Any, Location], Iterator[SchemaProblem]]
+_Checker = Callable[["SchemaChecker", Any, Any, Location, list[SchemaProblem]], None]
+_Plan = list[tuple[_Checker, Any]]
 _REF_PREFIX = "#/definitions/"
+_NOT_DECLARED = "is not a declared property, and the schema allows no others"
 _MAX_SHOWN = 60
 
 
@@ -89,36 +91,55 @@ def _multiple_of(value: int | float, divisor: int | float) -> bool:
 
 
 class SchemaChecker:
-    """Checks instances against one schema whose ``$ref`` targets sit in its ``definitions``."""
+    """Checks instances against one schema whose ``$ref`` targets sit in its ``definitions``.
+
+    Each schema node is turned into a plan (its keywords' checks, in order) the
+    first time it is used, so checking an instance costs one call per keyword.
+    """
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
         self._definitions: Mapping[str, Any] = schema.get("definitions", {})
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._plans: dict[int, _Plan] = {}
 
     def problems(self, instance: Any) -> list[SchemaProblem]:
-        return list(self.check(self.schema, instance, ()))
+        found: list[SchemaProblem] = []
+        self.check(self.schema, instance, (), found)
+        return found
 
     def is_valid(self, schema: Any, instance: Any) -> bool:
-        return next(iter(self.check(schema, instance, ())), None) is None
+        found: list[SchemaProblem] = []
+        self.check(schema, instance, (), found)
+        return not found
 
-    def check(self, schema: Any, instance: Any, at: Location) -> Iterator[SchemaProblem]:
+    def check(self, schema: Any, instance: Any, at: Location, out: list[SchemaProblem]) -> None:
         if schema is True:
             return
         if schema is False:
-            yield at, "no value is allowed here"
+            out.append((at, "no value is allowed here"))
             return
+        for checker, value in self._plan(schema):
+            checker(self, value, instance, at, out)
+
+    def _plan(self, schema: Mapping[str, Any]) -> _Plan:
+        known = self._plans.get(id(schema))
+        if known is not None:
+            return known
+        plan: _Plan = []
         if "$ref" in schema:
             # Draft 7: a $ref replaces its schema; jobctl refuses constraints beside it.
-            target = self._definitions[schema["$ref"][len(_REF_PREFIX) :]]
-            yield from self.check(target, instance, at)
-            return
-        for keyword, value in schema.items():
-            checker = _KEYWORDS.get(keyword)
-            if checker is not None:
-                yield from checker(self, value, instance, at)
-        if "additionalProperties" in schema or "additionalItems" in schema:
-            yield from _additional(self, schema, instance, at)
+            plan.append((_ref, self._definitions[schema["$ref"][len(_REF_PREFIX) :]]))
+        else:
+            plan.extend(
+                (_KEYWORDS[keyword], value)
+                for keyword, value in schema.items()
+                if keyword in _KEYWORDS
+            )
+            if "additionalProperties" in schema or "additionalItems" in schema:
+                plan.append((_additional, schema))
+        self._plans[id(schema)] = plan
+        return plan
 
     def pattern(self, source: str) -> re.Pattern[str]:
         compiled = self._patterns.get(source)
@@ -127,52 +148,49 @@ class SchemaChecker:
         return compiled
 
 
-def _type(
-    checker: SchemaChecker, kinds: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+Out = list[SchemaProblem]
+
+
+def _ref(checker: SchemaChecker, target: Any, instance: Any, at: Location, out: Out) -> None:
+    checker.check(target, instance, at, out)
+
+
+def _type(checker: SchemaChecker, kinds: Any, instance: Any, at: Location, out: Out) -> None:
     listed: Sequence[str] = [kinds] if isinstance(kinds, str) else kinds
-    if not any(_is_type(instance, kind) for kind in listed):
-        yield at, f"{shown(instance)} is not of type {' or '.join(listed)}"
+    for kind in listed:
+        if _is_type(instance, kind):
+            return
+    out.append((at, f"{shown(instance)} is not of type {' or '.join(listed)}"))
 
 
-def _enum(
-    checker: SchemaChecker, values: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _enum(checker: SchemaChecker, values: Any, instance: Any, at: Location, out: Out) -> None:
     key = canonical(instance)
     if not any(canonical(value) == key for value in values):
-        yield at, f"{shown(instance)} is not one of {shown(values)}"
+        out.append((at, f"{shown(instance)} is not one of {shown(values)}"))
 
 
-def _const(
-    checker: SchemaChecker, value: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _const(checker: SchemaChecker, value: Any, instance: Any, at: Location, out: Out) -> None:
     if canonical(value) != canonical(instance):
-        yield at, f"{shown(instance)} is not {shown(value)}"
+        out.append((at, f"{shown(instance)} is not {shown(value)}"))
 
 
 def _properties(
-    checker: SchemaChecker, properties: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+    checker: SchemaChecker, properties: Any, instance: Any, at: Location, out: Out
+) -> None:
     mapping = _object(instance)
     if mapping is not None:
         for name, schema in properties.items():
             if name in mapping:
-                yield from checker.check(schema, mapping[name], (*at, name))
+                checker.check(schema, mapping[name], (*at, name), out)
 
 
-def _required(
-    checker: SchemaChecker, names: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _required(checker: SchemaChecker, names: Any, instance: Any, at: Location, out: Out) -> None:
     mapping = _object(instance)
     if mapping is not None:
-        for name in names:
-            if name not in mapping:
-                yield (*at, name), "is required"
+        out.extend(((*at, name), "is required") for name in names if name not in mapping)
 
 
-def _additional(
-    checker: SchemaChecker, schema: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _additional(checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out) -> None:
     """additionalProperties and additionalItems: they depend on their siblings."""
     extra = schema.get("additionalProperties", True)
     mapping = _object(instance)
@@ -182,46 +200,42 @@ def _additional(
             if name in declared:
                 continue
             if extra is False:
-                yield (*at, name), "is not a declared property, and the schema allows no others"
+                out.append(
+                    ((*at, name), "is not a declared property, and the schema allows no others")
+                )
             else:
-                yield from checker.check(extra, value, (*at, name))
+                checker.check(extra, value, (*at, name), out)
     extra = schema.get("additionalItems", True)
     items = _list(schema.get("items"))
     values = _list(instance)
     if extra is not True and items is not None and values is not None:
         for index, value in enumerate(values[len(items) :], start=len(items)):
-            yield from checker.check(extra, value, (*at, index))
+            checker.check(extra, value, (*at, index), out)
 
 
-def _items(
-    checker: SchemaChecker, items: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _items(checker: SchemaChecker, items: Any, instance: Any, at: Location, out: Out) -> None:
     values = _list(instance)
     if values is None:
         return
     schemas = _list(items)
     if schemas is not None:
         for index, (schema, item) in enumerate(zip(schemas, values, strict=False)):
-            yield from checker.check(schema, item, (*at, index))
+            checker.check(schema, item, (*at, index), out)
     else:
         for index, item in enumerate(values):
-            yield from checker.check(items, item, (*at, index))
+            checker.check(items, item, (*at, index), out)
 
 
 def _bound(
-    keyword: str,
     applies: Callable[[Any], bool],
     size: Callable[[Any], Any],
     ok: Callable[[Any, Any], bool],
     text: str,
 ) -> _Checker:
-    def check(
-        checker: SchemaChecker, limit: Any, instance: Any, at: Location
-    ) -> Iterator[SchemaProblem]:
+    def check(checker: SchemaChecker, limit: Any, instance: Any, at: Location, out: Out) -> None:
         if applies(instance) and not ok(size(instance), limit):
-            yield at, f"{shown(instance)} {text} {limit}"
+            out.append((at, f"{shown(instance)} {text} {limit}"))
 
-    check.__name__ = f"_{keyword}"
     return check
 
 
@@ -234,56 +248,50 @@ def _is_list(value: object) -> bool:
 
 
 def _unique_items(
-    checker: SchemaChecker, unique: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+    checker: SchemaChecker, unique: Any, instance: Any, at: Location, out: Out
+) -> None:
     values = _list(instance)
     if unique and values is not None:
         keys = [canonical(item) for item in values]
         if len(set(keys)) != len(keys):
-            yield at, "items must be unique"
+            out.append((at, "items must be unique"))
 
 
-def _pattern(
-    checker: SchemaChecker, source: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _pattern(checker: SchemaChecker, source: Any, instance: Any, at: Location, out: Out) -> None:
     if isinstance(instance, str) and checker.pattern(source).search(instance) is None:
-        yield at, f"{shown(instance)} does not match the pattern of the schema"
+        out.append((at, f"{shown(instance)} does not match the pattern of the schema"))
 
 
-def _multiple(
-    checker: SchemaChecker, divisor: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _multiple(checker: SchemaChecker, divisor: Any, instance: Any, at: Location, out: Out) -> None:
     if is_number(instance) and not _multiple_of(instance, divisor):
-        yield at, f"{shown(instance)} is not a multiple of {divisor}"
+        out.append((at, f"{shown(instance)} is not a multiple of {divisor}"))
 
 
-def _format(
-    checker: SchemaChecker, name: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _format(checker: SchemaChecker, name: Any, instance: Any, at: Location, out: Out) -> None:
     if isinstance(instance, str) and not FORMAT_CHECKERS[name](instance):
-        yield at, f"{shown(instance)} is not a valid {name}"
+        out.append((at, f"{shown(instance)} is not a valid {name}"))
 
 
-def _any_of(
-    checker: SchemaChecker, schemas: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _any_of(checker: SchemaChecker, schemas: Any, instance: Any, at: Location, out: Out) -> None:
     if not any(checker.is_valid(schema, instance) for schema in schemas):
-        yield at, f"{shown(instance)} matches none of the anyOf schemas"
+        out.append((at, f"{shown(instance)} matches none of the anyOf schemas"))
 
 
-def _one_of(
-    checker: SchemaChecker, schemas: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _one_of(checker: SchemaChecker, schemas: Any, instance: Any, at: Location, out: Out) -> None:
     matches = sum(1 for schema in schemas if checker.is_valid(schema, instance))
     if matches != 1:
-        yield at, f"{shown(instance)} matches {matches} of the oneOf schemas, not exactly one"
+        out.append(
+            (at, f"{shown(instance)} matches {matches} of the oneOf schemas, not exactly one")
+        )
 
 
-def _all_of(
-    checker: SchemaChecker, schemas: Any, instance: Any, at: Location
-) -> Iterator[SchemaProblem]:
+def _all_of(checker: SchemaChecker, schemas: Any, instance: Any, at: Location, out: Out) -> None:
     for schema in schemas:
-        yield from checker.check(schema, instance, at)
+        checker.check(schema, instance, at, out)
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 _KEYWORDS: dict[str, _Checker] = {
@@ -293,18 +301,14 @@ _KEYWORDS: dict[str, _Checker] = {
     "properties": _properties,
     "required": _required,
     "items": _items,
-    "minLength": _bound("minLength", _is_str, len, lambda n, m: n >= m, "is shorter than"),
-    "maxLength": _bound("maxLength", _is_str, len, lambda n, m: n <= m, "is longer than"),
-    "minItems": _bound("minItems", _is_list, len, lambda n, m: n >= m, "has fewer items than"),
-    "maxItems": _bound("maxItems", _is_list, len, lambda n, m: n <= m, "has more items than"),
-    "minimum": _bound("minimum", is_number, lambda v: v, lambda v, m: v >= m, "is less than"),
-    "maximum": _bound("maximum", is_number, lambda v: v, lambda v, m: v <= m, "is greater than"),
-    "exclusiveMinimum": _bound(
-        "exclusiveMinimum", is_number, lambda v: v, lambda v, m: v > m, "is not greater than"
-    ),
-    "exclusiveMaximum": _bound(
-        "exclusiveMaximum", is_number, lambda v: v, lambda v, m: v < m, "is not less than"
-    ),
+    "minLength": _bound(_is_str, len, lambda n, m: n >= m, "is shorter than"),
+    "maxLength": _bound(_is_str, len, lambda n, m: n <= m, "is longer than"),
+    "minItems": _bound(_is_list, len, lambda n, m: n >= m, "has fewer items than"),
+    "maxItems": _bound(_is_list, len, lambda n, m: n <= m, "has more items than"),
+    "minimum": _bound(is_number, _identity, lambda v, m: v >= m, "is less than"),
+    "maximum": _bound(is_number, _identity, lambda v, m: v <= m, "is greater than"),
+    "exclusiveMinimum": _bound(is_number, _identity, lambda v, m: v > m, "is not greater than"),
+    "exclusiveMaximum": _bound(is_number, _identity, lambda v, m: v < m, "is not less than"),
     "uniqueItems": _unique_items,
     "pattern": _pattern,
     "multipleOf": _multiple,

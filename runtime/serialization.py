@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .contract import ContractModel, SchemaViolation, error_details, to_wire
+from .contract import WIRE_CONTEXT, ContractModel, SchemaViolation, error_details, to_wire
 from .definitions import JobDefinition, QueueDefinition
 from .errors import InvalidPayloadError, UnknownJobError
 
@@ -54,12 +54,12 @@ def wire_value(model: type[BaseModel], value: object) -> Any:
     Raises ``SchemaViolation``, pydantic's ``ValidationError`` or ``ValueError``.
     """
     wire = to_wire(value)
-    if issubclass(model, ContractModel):
-        problems = model.contract_problems(wire)
+    if not isinstance(value, model):
+        model.model_validate(wire, context=WIRE_CONTEXT)  # judged by the schema, then typed
+    elif issubclass(model, ContractModel):
+        problems = model.contract_problems(wire)  # as it is now, not as it was built
         if problems:
             raise SchemaViolation(problems)
-    if not isinstance(value, model):
-        model.model_validate(wire)
     return wire
 
 
@@ -85,7 +85,7 @@ def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping
 
 def load_payload(payload_model: type[ModelT], raw: str | bytes) -> ModelT:
     """The worker's side: stored JSON to the payload model, judged by the same schema."""
-    return payload_model.model_validate_json(raw)
+    return payload_model.model_validate_json(raw, context=WIRE_CONTEXT)
 
 
 def dump_result(result_model: type[BaseModel] | None, value: object) -> str:
@@ -99,7 +99,7 @@ def load_result(result_model: type[BaseModel] | None, raw: str | bytes) -> Any:
     """A stored result as ``Job.result()`` returns it."""
     if result_model is None:
         return None
-    return result_model.model_validate_json(raw)
+    return result_model.model_validate_json(raw, context=WIRE_CONTEXT)
 
 
 def format_duration(ms: int) -> str:

@@ -113,7 +113,7 @@ def test_no_coercion_between_json_types(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as refused:
         SyncRepoResult.model_validate(data)
     assert [e["loc"] for e in refused.value.errors()] == [(field,)]
-    with pytest.raises(SchemaViolation, match=f"{field}: "):
+    with pytest.raises(ValidationError):
         dump_result(SyncRepoResult, data)
 
 
@@ -152,9 +152,13 @@ def test_formats_take_python_objects_and_keep_their_text(connection: Connection)
 
 def test_a_model_changed_after_it_was_built_is_judged_again(connection: Connection) -> None:
     payload = SyncRepoPayload.model_validate(_repo())
-    payload.labels = ["bug"] * 21
+    payload.labels = ["bug"] * 21  # models do not validate assignments; the dump is judged
     with pytest.raises(InvalidPayloadError, match=r"labels: .* has more items than 20"):
         add_job(JobName.SYNC_REPO, payload, connection=connection)
+    result = SyncRepoResult(stars=1, issues=2)
+    result.stars = -1
+    with pytest.raises(SchemaViolation, match="stars: -1 is less than 0"):
+        dump_result(SyncRepoResult, result)
 
 
 class _Handlers:
