@@ -86,8 +86,12 @@ def refused(error: BaseException, url: str, *, prefix: str = "jobs") -> RedisAcc
     return RedisAccessError(explain(error, url, prefix=prefix))
 
 
-def explain(error: BaseException, url: str, *, prefix: str = "jobs") -> str:
-    """The cause of ``error`` (met while using ``url``) and its fix, in one line."""
+def explain(error: BaseException, url: str, *, prefix: str = "jobs", tls_probe: bool = True) -> str:
+    """The cause of ``error`` (met while using ``url``) and its fix, in one line.
+
+    A connection error on a plain URL costs one TLS handshake probe (up to a
+    second) unless ``tls_probe`` is False (the caller probed already).
+    """
     target = Target.parse(url)
     text = " ".join(str(error).split())
     if isinstance(error, AuthenticationError):
@@ -101,17 +105,22 @@ def explain(error: BaseException, url: str, *, prefix: str = "jobs") -> str:
                 "use redis:// instead of rediss:// in REDIS_URL"
             )
         return f"TLS with the server at {target.address} failed: {text}"
-    if "refused" not in text and looks_like_tls(url):
-        return (
-            f"the server at {target.address} looks like TLS: "
-            "use rediss:// instead of redis:// in REDIS_URL"
-        )
+    if tls_probe and "refused" not in text and looks_like_tls(url):
+        return tls_port_line(url)
     if "refused" in text:
         return (
             f"cannot reach Redis at {target.address}: connection refused "
             "(is it running, and is REDIS_URL right?)"
         )
     return f"cannot reach Redis at {target.address}: {text}"
+
+
+def tls_port_line(url: str) -> str:
+    """The line for a plain ``redis://`` URL that reached a TLS port."""
+    return (
+        f"the server at {Target.parse(url).address} looks like TLS: "
+        "use rediss:// instead of redis:// in REDIS_URL"
+    )
 
 
 def _authentication(target: Target) -> str:

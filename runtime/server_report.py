@@ -10,6 +10,7 @@ first finding when Redis cannot be reached or refuses the credentials.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -37,7 +38,11 @@ LATENCY_SAMPLES = 20
 
 
 def check_server(connection: Connection, domains: Sequence[str] = ()) -> list[Finding]:
-    """Findings about the server behind ``connection``; ACL checked on each domain's keys."""
+    """Findings about the server behind ``connection``; ACL checked on each domain's keys.
+
+    On a Cluster, version, eviction and persistence are read from every
+    primary and each row names the primaries it applies to.
+    """
     client = connection.sync_client()
     try:
         client.ping()
@@ -46,26 +51,49 @@ def check_server(connection: Connection, domains: Sequence[str] = ()) -> list[Fi
             raise
         line = explain(exc, connection.url, prefix=connection.prefix)
         return [Finding("connection", Level.ERROR, line)]
-    try:
-        info: dict[str, Any] = client.info()
-    except redis.ResponseError as exc:
-        return [
-            Finding(
-                "server",
-                Level.ERROR,
-                f"cannot read INFO ({exc})",
-                "allow INFO: see the ACL line in docs/runtime.md",
-            ),
-            *_measured(connection, client),
-            *_permissions(connection, domains),
-        ]
+    kind = connection.endpoint.kind
+    per_node = [
+        (Target.parse(node.url).address, _server_findings(node.sync_client(), kind))
+        for node in connection.primaries()
+    ]
     return [
-        server_finding(info, connection.endpoint.kind),
-        eviction_finding(info),
-        persistence_finding(info, _persistence_config(client)),
+        *_merged(per_node),
         *_measured(connection, client),
         *_permissions(connection, domains),
     ]
+
+
+def _server_findings(client: redis.Redis, kind: str) -> list[Finding]:
+    try:
+        info: dict[str, Any] = client.info()
+    except redis.ResponseError as exc:
+        fix = "allow INFO: see the ACL line in docs/runtime.md"
+        return [Finding("server", Level.ERROR, f"cannot read INFO ({exc})", fix)]
+    return [
+        server_finding(info, kind),
+        eviction_finding(info),
+        persistence_finding(info, _persistence_config(client)),
+    ]
+
+
+_SEVERITY = {Level.OK: 0, Level.WARNING: 1, Level.ERROR: 2}
+
+
+def _merged(per_node: Sequence[tuple[str, list[Finding]]]) -> list[Finding]:
+    """One row per check: the worst node's finding, naming the primaries it holds for."""
+    if len(per_node) == 1:
+        return per_node[0][1]
+    by_check: dict[str, list[tuple[str, Finding]]] = {}
+    for node, findings in per_node:
+        for finding in findings:
+            by_check.setdefault(finding.check, []).append((node, finding))
+    merged: list[Finding] = []
+    for pairs in by_check.values():
+        worst = max((f for _, f in pairs), key=lambda f: _SEVERITY[f.level])
+        at = [node for node, f in pairs if f.detail == worst.detail]
+        where = f"all {len(per_node)} primaries" if len(at) == len(per_node) else ", ".join(at)
+        merged.append(dataclasses.replace(worst, detail=f"{worst.detail} (on {where})"))
+    return merged
 
 
 def _measured(connection: Connection, client: redis.Redis) -> list[Finding]:

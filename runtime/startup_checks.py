@@ -18,8 +18,8 @@ from typing import Any
 import redis
 import redis.asyncio
 
-from .connection import CONNECTION_ERRORS, Connection
-from .diagnosis import explain, is_access_error, looks_like_tls, refused
+from .connection import CONNECTION_ERRORS, ONE_SHOT, Connection
+from .diagnosis import explain, is_access_error, looks_like_tls, refused, tls_port_line
 from .errors import RedisAccessError
 from .server_checks import Level, config_values, eviction_finding, persistence_finding
 
@@ -27,24 +27,48 @@ log = logging.getLogger("jobcontracts.worker")
 
 
 async def check_redis_at_start(connection: Connection, domain: str) -> None:
-    """Raise ``RedisAccessError`` if Redis refuses us; warn about eviction and persistence."""
-    client = connection.async_client()
+    """Raise ``RedisAccessError`` if Redis refuses us; warn about eviction and persistence.
+
+    A single server is first asked with the one-shot policy, so a plain
+    connection to a TLS port is named in about a second rather than after
+    the worker policy's retries; an outage is only logged (the worker loop
+    rides it out).
+    """
+    probe = (
+        Connection(connection.url, prefix=connection.prefix, settings=ONE_SHOT)
+        if connection.endpoint.kind == "single"
+        else connection
+    )
     try:
-        await client.ping()
+        if await _reachable(probe, domain):
+            await _warn_about_server(probe, domain)
+    finally:
+        if probe is not connection:
+            await probe.aclose()
+
+
+async def _reachable(connection: Connection, domain: str) -> bool:
+    try:
+        await connection.async_client().ping()
     except Exception as exc:
         if is_access_error(exc):
             raise refused(exc, connection.url, prefix=connection.prefix) from exc
         if not isinstance(exc, CONNECTION_ERRORS):
             raise
         if await asyncio.to_thread(looks_like_tls, connection.url):
-            raise RedisAccessError(explain(exc, connection.url)) from exc
+            raise RedisAccessError(tls_port_line(connection.url)) from exc
         log.warning(
             "%s; the worker for %s keeps retrying",
-            explain(exc, connection.url),
+            explain(exc, connection.url, tls_probe=False),
             domain,
             extra={"domain": domain},
         )
-        return
+        return False
+    return True
+
+
+async def _warn_about_server(connection: Connection, domain: str) -> None:
+    client = connection.async_client()
     try:
         info: dict[str, Any] = await client.info()
     except redis.ResponseError as exc:

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Callable
 
+import pytest
 import redis
 
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, Worker, enqueue
@@ -17,6 +19,7 @@ from jobcontracts.runtime.permissions import acl_line, required_commands, script
 from jobcontracts.runtime.server_checks import Level
 from jobcontracts.runtime.server_report import check_server
 from jobcontracts.runtime.testing import RedisServer
+from jobcontracts.runtime.testing_deployments import LocalCluster
 from tests.cli.cli_support import ROOT, flat, invoke, table_row
 from tests.runtime.runtime_testkit import Echo, Recorder, fast_settings, make_queue, running
 
@@ -159,3 +162,32 @@ async def test_the_runtime_works_as_a_user_with_only_the_documented_acl_line(
     assert code == 0, output
     await conn.aclose()
     admin.close()
+
+
+def test_on_a_cluster_every_primary_is_checked_and_named(
+    request: pytest.FixtureRequest,
+) -> None:
+    if os.environ.get("REDIS_CLUSTER_TESTS") == "0":
+        pytest.skip("cluster runs disabled (REDIS_CLUSTER_TESTS=0)")
+    cluster: LocalCluster = request.getfixturevalue("redis_cluster")
+    code, output = doctor(cluster.url)
+    assert code == 1  # the test cluster keeps no AOF or RDB
+    assert row(output, "server").startswith("ok Redis")
+    assert "Cluster, primary (on all 3 primaries)" in row(output, "server")
+    assert "(on all 3 primaries)" in row(output, "persistence")
+    assert row(output, "permissions").startswith("ok")
+    port = cluster.primary_port("jobs")
+    lone = cluster.node(port).client()
+    lone.config_set("maxmemory-policy", "allkeys-lru")
+    conn = Connection(cluster.url)
+    try:
+        code, output = doctor(cluster.url)
+        eviction = next(f for f in check_server(conn) if f.check == "eviction")
+    finally:
+        lone.config_set("maxmemory-policy", "noeviction")
+        lone.close()
+        conn.close()
+    assert code == 1
+    assert row(output, "eviction").startswith("error maxmemory-policy allkeys-lru")
+    assert eviction.level is Level.ERROR
+    assert eviction.detail.endswith(f"(on 127.0.0.1:{port})")  # only that primary

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import redis
 
 from jobcontracts.runtime import Connection, JobOptions, RedisAccessError, Worker, enqueue
 from jobcontracts.runtime.testing import RedisServer
+from tests.cli.redis_faults import tls_only_server
 from tests.runtime.runtime_testkit import Echo, Recorder, fast_settings, make_queue, running
 
 PASSWORD = "s3cret-pass"
@@ -89,6 +92,18 @@ async def test_worker_whose_acl_lacks_evalsha_stops_instead_of_retrying(
         await asyncio.wait_for(worker.run(), 10)
     await conn.aclose()
     admin.close()
+
+
+async def test_worker_given_a_plain_url_to_a_tls_port_stops_saying_so(tmp_path: Path) -> None:
+    with tls_only_server(tmp_path) as port:
+        conn = Connection(f"redis://127.0.0.1:{port}/0", prefix="access")
+        worker = Worker(make_queue(), Recorder(), connection=conn, settings=fast_settings())
+        started = time.monotonic()
+        with pytest.raises(RedisAccessError, match="looks like TLS: use rediss://"):
+            await asyncio.wait_for(worker.run(), 60)
+        # the one-shot start-up probe, not the worker policy's nested retries
+        assert time.monotonic() - started < 10
+        await conn.aclose()
 
 
 async def test_worker_warns_once_at_start_about_eviction_and_persistence(
