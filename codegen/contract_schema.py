@@ -17,7 +17,10 @@ from .load import as_list, as_mapping
 from .schema_keywords import ANNOTATIONS, REF_PREFIX
 
 _SCHEMA_MAPS = frozenset({"properties"})
-_SCHEMA_VALUES = frozenset({"additionalProperties", "additionalItems", "items"})
+_SCHEMA_VALUES = frozenset(
+    {"additionalProperties", "additionalItems", "items", "not", "if", "then", "else"}
+    | {"contains", "propertyNames"}
+)
 _SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "items"})
 
 
@@ -40,6 +43,15 @@ def _clean(node: Any, refs: set[str]) -> Any:
             cleaned[key] = _translated(value)
         elif key in _SCHEMA_MAPS:
             cleaned[key] = {name: _clean(child, refs) for name, child in value.items()}
+        elif key == "patternProperties":
+            cleaned[key] = {
+                str(_translated(source)): _clean(child, refs) for source, child in value.items()
+            }
+        elif key == "dependencies":
+            cleaned[key] = {
+                name: child if as_list(child) is not None else _clean(child, refs)
+                for name, child in value.items()
+            }
         elif key in _SCHEMA_LISTS and as_list(value) is not None:
             cleaned[key] = [_clean(child, refs) for child in value]
         elif key in _SCHEMA_VALUES:

@@ -22,7 +22,7 @@ FORMATS = frozenset(
 )
 """Mirrors ``runtime.formats.FORMAT_CHECKERS`` (a test keeps the two equal)."""
 ANNOTATIONS = frozenset({"description", "title", "default", "$comment", "examples"})
-SIZE_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems")
+SIZE_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
 NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     "minLength": ("string",),
@@ -42,21 +42,29 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "properties": ("object",),
     "required": ("object",),
     "additionalProperties": ("object",),
+    "patternProperties": ("object",),
+    "propertyNames": ("object",),
+    "dependencies": ("object",),
+    "minProperties": ("object",),
+    "maxProperties": ("object",),
+    "contains": ("array",),
 }
 """Keywords that only constrain instances of these types."""
-VALIDATION = frozenset(APPLIES_TO) | {"type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref"}
+VALIDATION = frozenset(APPLIES_TO) | {
+    "type",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$ref",
+}
 SUPPORTED = VALIDATION | ANNOTATIONS
 UNSUPPORTED_WHY: dict[str, str] = {
-    "not": "'not' is not supported",
-    "if": "'if'/'then'/'else' are not supported",
-    "then": "'if'/'then'/'else' are not supported",
-    "else": "'if'/'then'/'else' are not supported",
-    "patternProperties": "'patternProperties' is not supported",
-    "propertyNames": "'propertyNames' is not supported",
-    "dependencies": "'dependencies' is not supported",
-    "contains": "'contains' is not supported",
-    "minProperties": "'minProperties' is not supported",
-    "maxProperties": "'maxProperties' is not supported",
     "definitions": "definitions belong at the top level of jobs.yaml, not inside a schema",
     "$id": "'$id' is not supported: $ref points into the top-level definitions",
     "$schema": "'$schema' is not supported: jobs.yaml schemas are JSON Schema draft 7",
@@ -66,6 +74,8 @@ UNSUPPORTED_WHY: dict[str, str] = {
     "writeOnly": "'writeOnly' is not supported",
 }
 REF_PREFIX = "#/definitions/"
+_SUBSCHEMAS = ("not", "if", "then", "else", "contains", "propertyNames")
+"""Keywords whose value is one schema."""
 
 Report = Callable[[Path, str, bool], None]
 """``report(path, message, key)``: ``key`` anchors the message at the key, not its value."""
@@ -125,8 +135,18 @@ class KeywordCheck:
         if key in ("properties",):
             for name, child in (as_mapping(value) or {}).items():
                 self.schema(child, (*where, name))
-        elif key in ("additionalProperties", "additionalItems"):
+        elif key in ("additionalProperties", "additionalItems", *_SUBSCHEMAS):
             self.schema(value, where)
+        elif key == "patternProperties":
+            for source, child in (as_mapping(value) or {}).items():
+                message = _pattern(source)
+                if message:
+                    self.report((*where, source), message, True)
+                self.schema(child, (*where, source))
+        elif key == "dependencies":
+            for name, child in (as_mapping(value) or {}).items():
+                if as_list(child) is None:
+                    self.schema(child, (*where, name))
         elif key == "items":
             members = as_list(value)
             if members is None:
@@ -160,6 +180,11 @@ class KeywordCheck:
                     True,
                 )
             return
+        for branch in ("then", "else"):
+            if branch in schema and "if" not in schema:
+                self.report(
+                    (*path, branch), f"{branch!r} without 'if' would be ignored; add 'if'", True
+                )
         types = declared_types(schema)
         if types:
             for key in schema:
@@ -246,6 +271,17 @@ def _schema_list(value: Any) -> str | None:
     return None if as_list(value) else "must be a non-empty list of schemas"
 
 
+def _dependencies(value: Any) -> str | None:
+    mapping = as_mapping(value)
+    if mapping is None:
+        return "'dependencies' must map property names to a list of names or a schema"
+    for child in mapping.values():
+        names = as_list(child)
+        if names is not None and not all(isinstance(name, str) for name in names):
+            return "a dependency list must hold property names"
+    return None
+
+
 def _kind_check(kind: type | UnionType, message: str) -> Callable[[Any], str | None]:
     return lambda value: None if isinstance(value, kind) else message
 
@@ -269,6 +305,8 @@ _VALUE_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "title": _kind_check(str, "must be a string"),
     "$comment": _kind_check(str, "must be a string"),
     "examples": _kind_check(list, "'examples' must be a list"),
+    "patternProperties": _kind_check(dict, "must map patterns to schemas"),
+    "dependencies": _dependencies,
     **dict.fromkeys(SIZE_KEYWORDS, _size),
     **dict.fromkeys(NUMBER_KEYWORDS[:4], _number),
 }

@@ -216,8 +216,8 @@ class DomainSchemas:
             if "properties" in schema:
                 return self._object_class(schema, path, hint)
             extra = schema.get("additionalProperties")
-            if as_mapping(extra) is None:
-                return MapType(None)
+            if as_mapping(extra) is None or "patternProperties" in schema:
+                return MapType(None)  # pattern-matched values follow their own schemas
             values = self.normalize(
                 extra, (*path, "additionalProperties"), f"{hint}Value", is_property=False
             )

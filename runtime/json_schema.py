@@ -138,6 +138,8 @@ class SchemaChecker:
             )
             if "additionalProperties" in schema or "additionalItems" in schema:
                 plan.append((_additional, schema))
+            if "if" in schema:
+                plan.append((_conditional, schema))
         self._plans[id(schema)] = plan
         return plan
 
@@ -196,8 +198,9 @@ def _additional(checker: SchemaChecker, schema: Any, instance: Any, at: Location
     mapping = _object(instance)
     if extra is not True and mapping is not None:
         declared = schema.get("properties", {})
+        patterns = [checker.pattern(source) for source in schema.get("patternProperties", {})]
         for name, value in mapping.items():
-            if name in declared:
+            if name in declared or any(pattern.search(name) for pattern in patterns):
                 continue
             if extra is False:
                 out.append(
@@ -290,6 +293,72 @@ def _all_of(checker: SchemaChecker, schemas: Any, instance: Any, at: Location, o
         checker.check(schema, instance, at, out)
 
 
+def _not(checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out) -> None:
+    if checker.is_valid(schema, instance):
+        out.append((at, f"{shown(instance)} matches the schema under 'not'"))
+
+
+def _conditional(
+    checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out
+) -> None:
+    branch = "then" if checker.is_valid(schema["if"], instance) else "else"
+    if branch in schema:
+        checker.check(schema[branch], instance, at, out)
+
+
+def _property_names(
+    checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out
+) -> None:
+    mapping = _object(instance)
+    if mapping is not None:
+        for name in mapping:
+            found: list[SchemaProblem] = []
+            checker.check(schema, name, (*at, name), found)
+            if found:
+                out.append(((*at, name), f"property name {shown(name)} is not allowed"))
+
+
+def _contains(checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out) -> None:
+    values = _list(instance)
+    if values is not None and not any(checker.is_valid(schema, value) for value in values):
+        out.append((at, "no item matches the 'contains' schema"))
+
+
+def _dependencies(
+    checker: SchemaChecker, dependencies: Any, instance: Any, at: Location, out: Out
+) -> None:
+    mapping = _object(instance)
+    if mapping is None:
+        return
+    for name, dependency in dependencies.items():
+        if name not in mapping:
+            continue
+        names = _list(dependency)
+        if names is None:
+            checker.check(dependency, instance, at, out)
+            continue
+        for needed in names:
+            if needed not in mapping:
+                out.append(((*at, needed), f"is required when {name!r} is present"))
+
+
+def _pattern_properties(
+    checker: SchemaChecker, patterns: Any, instance: Any, at: Location, out: Out
+) -> None:
+    mapping = _object(instance)
+    if mapping is None:
+        return
+    for source, schema in patterns.items():
+        pattern = checker.pattern(source)
+        for name, value in mapping.items():
+            if pattern.search(name):
+                checker.check(schema, value, (*at, name), out)
+
+
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -316,4 +385,11 @@ _KEYWORDS: dict[str, _Checker] = {
     "anyOf": _any_of,
     "oneOf": _one_of,
     "allOf": _all_of,
+    "not": _not,
+    "propertyNames": _property_names,
+    "contains": _contains,
+    "dependencies": _dependencies,
+    "patternProperties": _pattern_properties,
+    "minProperties": _bound(_is_dict, len, lambda n, m: n >= m, "has fewer properties than"),
+    "maxProperties": _bound(_is_dict, len, lambda n, m: n <= m, "has more properties than"),
 }

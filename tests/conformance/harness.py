@@ -40,7 +40,16 @@ from tests.golden.support import imported_package, write_tree
 
 SUITE = Path(__file__).parent / "suite" / "draft7"
 KEYWORD_FILES = (
+    "additionalItems",
     "additionalProperties",
+    "contains",
+    "dependencies",
+    "if-then-else",
+    "maxProperties",
+    "minProperties",
+    "not",
+    "patternProperties",
+    "propertyNames",
     "allOf",
     "anyOf",
     "const",
