@@ -49,17 +49,21 @@ def wire_value(model: type[BaseModel], value: object) -> Any:
 
     A mapping travels exactly as given (Python objects such as ``UUID`` turned
     into their JSON text); a model travels as what was set on it, extras
-    included. Either way the stored value is judged by the schema again, so a
-    model changed after it was built cannot smuggle in what its schema forbids.
+    included. Either way the stored value is judged by the schema, so a model
+    changed after it was built cannot smuggle in what its schema forbids. That
+    the models admit every value their schema admits is what the conformance
+    test checks, so enqueueing a mapping does not build one.
     Raises ``SchemaViolation``, pydantic's ``ValidationError`` or ``ValueError``.
     """
     wire = to_wire(value)
-    if not isinstance(value, model):
-        model.model_validate(wire, context=WIRE_CONTEXT)  # judged by the schema, then typed
-    elif issubclass(model, ContractModel):
-        problems = model.contract_problems(wire)  # as it is now, not as it was built
+    if issubclass(model, ContractModel):
+        # The schema is the judge; the model is only built where the value is used (the
+        # worker, Job.result()). A model is judged as it is now, not as it was built.
+        problems = model.contract_problems(wire)
         if problems:
             raise SchemaViolation(problems)
+    elif not isinstance(value, model):
+        model.model_validate(wire)
     return wire
 
 

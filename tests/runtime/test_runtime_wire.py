@@ -113,7 +113,7 @@ def test_no_coercion_between_json_types(field: str, value: object) -> None:
     with pytest.raises(ValidationError) as refused:
         SyncRepoResult.model_validate(data)
     assert [e["loc"] for e in refused.value.errors()] == [(field,)]
-    with pytest.raises(ValidationError):
+    with pytest.raises(SchemaViolation, match=f"{field}: "):
         dump_result(SyncRepoResult, data)
 
 
