@@ -215,7 +215,7 @@ class QueueAdmin:
         """Move dead jobs (all when ``job_ids`` is None) back to wait with attempts reset."""
         if job_ids is not None:
             return sum(
-                self._scripts.retry_dead(job_ids[i : i + PAGE])
+                self._scripts.retry_dead(self.connection.now_ms(), job_ids[i : i + PAGE])
                 for i in range(0, len(job_ids), PAGE)
             )
         members = cast(
@@ -234,7 +234,9 @@ class QueueAdmin:
             job_ids = [i.decode() for i in members]
         moved = 0
         for i in range(0, len(job_ids), PAGE):
-            moved += await self._scripts.retry_dead_async(job_ids[i : i + PAGE])
+            moved += await self._scripts.retry_dead_async(
+                self.connection.now_ms(), job_ids[i : i + PAGE]
+            )
         return moved
 
     def purge_dead(self) -> int:

@@ -386,6 +386,8 @@ class Dispatcher:
             self._clock(), self._settings.max_stalls
         ):
             extra = {"job_id": stalled.id, "domain": self._domain, "job_name": stalled.name}
+            if self._runner.observer is not None:
+                self._runner.observer.job_stalled(self._domain, stalled.name, stalled.dead)
             if stalled.dead:
                 log.warning(
                     "job %s:%s (%s) stalled %d times; dead-lettered",

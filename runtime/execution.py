@@ -25,6 +25,7 @@ from .context import JobContext
 from .contract import SchemaViolation, error_details
 from .definitions import QueueDefinition
 from .errors import MissingHandlerError, Unrecoverable
+from .observe import Attempt, AttemptEnd, FailureReason, ObserverGroup, Outcome
 from .scripts import ClaimedJob, Settlement
 from .serialization import dump_result, error_record, format_duration, load_payload
 
@@ -72,6 +73,23 @@ def bind_handlers(queue: QueueDefinition, handlers: object) -> dict[str, _Kind]:
     return kinds
 
 
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    reason: FailureReason
+    error: BaseException | None
+
+
+_OUTCOMES = {"c": Outcome.COMPLETED, "r": Outcome.RETRY, "d": Outcome.DEAD}
+
+
+def _ending(settlement: Settlement, failure: _Failure | None, duration_s: float) -> AttemptEnd:
+    outcome = _OUTCOMES[settlement[2]]
+    if failure is None:
+        return AttemptEnd(outcome, duration_s)
+    message = str(settlement[4]) if outcome is Outcome.DEAD else str(failure.error or "")
+    return AttemptEnd(outcome, duration_s, failure.reason, message, failure.error)
+
+
 def _payload_problem(exc: ValidationError) -> str:
     errors = exc.errors()
     if errors and errors[0]["type"] in ("json_invalid", "json_type"):
@@ -91,6 +109,7 @@ class JobRunner:
 
     ``on_error`` sees the exception of every failed attempt before it becomes a
     settlement (the in-process test driver re-raises it; workers only log).
+    ``observer`` hears of every attempt's start and end (metrics, traces).
     """
 
     def __init__(
@@ -100,8 +119,10 @@ class JobRunner:
         clock: Clock,
         *,
         on_error: ErrorObserver | None = None,
+        observer: ObserverGroup | None = None,
     ) -> None:
         self.domain = queue.domain
+        self.observer = observer
         self._kinds = bind_handlers(queue, handlers)
         self._clock = clock
         self._on_error = on_error
@@ -116,38 +137,42 @@ class JobRunner:
             "duration_ms": None if duration_ms is None else round(duration_ms, 2),
         }
 
-    def _dead(
-        self,
-        job: ClaimedJob,
-        reason: str,
-        exc: BaseException | None,
-        started: float | None,
-        attempt_reason: str | None = None,
-    ) -> Settlement:
-        duration = None if started is None else (time.perf_counter() - started) * 1000
-        if exc is not None and self._on_error is not None:
-            self._on_error(job, exc)
-        log.warning(
-            "job %s:%s (%s) dead-lettered after attempt %d/%d: %s",
+    async def run(self, job: ClaimedJob) -> Settlement:
+        observer = self.observer
+        if observer is None:
+            settlement, _ = await self._attempt(job)
+            return settlement
+        attempt = Attempt(
             self.domain,
             job.id,
             job.name,
             job.attempt,
             job.attempts,
-            reason,
-            extra=self._extra(job, duration),
+            job.ready_ms,
+            job.trace_context,
         )
-        record = error_record(job.attempt, self._clock(), exc, attempt_reason or reason)
-        return (job.id, job.token, "d", record, reason)
+        observer.attempt_started(attempt, max(self._clock() - job.ready_ms, 0) / 1000)
+        started = time.perf_counter()
+        try:
+            settlement, failure = await self._attempt(job)
+        except asyncio.CancelledError:
+            duration = time.perf_counter() - started
+            observer.attempt_ended(attempt, AttemptEnd(Outcome.INTERRUPTED, duration))
+            raise
+        observer.attempt_ended(attempt, _ending(settlement, failure, time.perf_counter() - started))
+        return settlement
 
-    async def run(self, job: ClaimedJob) -> Settlement:
+    async def _attempt(self, job: ClaimedJob) -> tuple[Settlement, _Failure | None]:
+        """Decode, run and judge one attempt; the failure (if any) says why, for observers."""
         kind = self._kinds.get(job.name)
         if kind is None:
-            return self._dead(job, f"unknown job name {job.name!r}", None, None)
+            reason = f"unknown job name {job.name!r}"
+            return self._dead(job, reason, None, None), _Failure(FailureReason.UNKNOWN_JOB, None)
         try:
             payload = load_payload(kind.payload_model, job.payload)
         except ValidationError as exc:
-            return self._dead(job, _payload_problem(exc), exc, None)
+            settlement = self._dead(job, _payload_problem(exc), exc, None)
+            return settlement, _Failure(FailureReason.INVALID_PAYLOAD, exc)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "job %s:%s (%s) started, attempt %d",
@@ -172,13 +197,16 @@ class JobRunner:
             value = await kind.handler(payload, ctx)
             data = dump_result(kind.result_model, value)
         except Unrecoverable as exc:
-            return self._dead(job, f"unrecoverable: {exc}", exc, started)
+            settlement = self._dead(job, f"unrecoverable: {exc}", exc, started)
+            return settlement, _Failure(FailureReason.UNRECOVERABLE, exc)
         except Exception as exc:
             if isinstance(exc, ValidationError | SchemaViolation):
                 reason = f"result does not match the result schema: {_details(exc, '<result>')}"
+                why = FailureReason.INVALID_RESULT
             else:
                 reason = f"{type(exc).__name__}: {exc}"
-            return self._failed(job, reason, exc, started)
+                why = FailureReason.ERROR
+            return self._failed(job, reason, exc, started), _Failure(why, exc)
         except asyncio.CancelledError as cancelled:
             # The dispatcher's deadline sweep cancels overdue jobs and marks them;
             # any other cancellation (shutdown, lost lease) propagates.
@@ -190,11 +218,36 @@ class JobRunner:
             reason = f"timed out after {format_duration(job.timeout_ms)}"
             timeout = TimeoutError(reason)
             timeout.__context__ = cancelled
-            return self._failed(job, reason, timeout, started)
+            settlement = self._failed(job, reason, timeout, started)
+            return settlement, _Failure(FailureReason.TIMEOUT, timeout)
         if log.isEnabledFor(logging.INFO):
             extra["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
             log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
-        return (job.id, job.token, "c", data, "")
+        return (job.id, job.token, "c", data, ""), None
+
+    def _dead(
+        self,
+        job: ClaimedJob,
+        reason: str,
+        exc: BaseException | None,
+        started: float | None,
+        attempt_reason: str | None = None,
+    ) -> Settlement:
+        duration = None if started is None else (time.perf_counter() - started) * 1000
+        if exc is not None and self._on_error is not None:
+            self._on_error(job, exc)
+        log.warning(
+            "job %s:%s (%s) dead-lettered after attempt %d/%d: %s",
+            self.domain,
+            job.id,
+            job.name,
+            job.attempt,
+            job.attempts,
+            reason,
+            extra=self._extra(job, duration),
+        )
+        record = error_record(job.attempt, self._clock(), exc, attempt_reason or reason)
+        return (job.id, job.token, "d", record, reason)
 
     def _failed(
         self, job: ClaimedJob, reason: str, exc: BaseException, started: float

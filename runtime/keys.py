@@ -96,6 +96,11 @@ class QueueKeys:
         return self.base + "repeats"
 
     @property
+    def history(self) -> str:
+        """HASH of per-minute completed/failed counts (``c<minute>``/``f<minute>``), last 24 h."""
+        return self.base + "history"
+
+    @property
     def job_prefix(self) -> str:
         """Prefix of job HASH keys; ``job_prefix + id`` is one job."""
         return self.base + "job:"

@@ -18,6 +18,7 @@ from .connection import Connection, default_connection
 from .definitions import QueueDefinition
 from .errors import InvalidOptionsError
 from .handle import AsyncJob, Job
+from .observe import publish_tracer
 from .options import JobOptions
 from .repeat import first_occurrence, repeat_definition
 from .resolution import ResolvedOptions, repeat_key, resolve
@@ -62,6 +63,23 @@ def enqueue(
     """
     resolved, payload_json = _prepare(queue, name, payload, options)
     conn = connection or default_connection()
+    tracer = publish_tracer()
+    if tracer is None:
+        return _add(queue, name, payload_json, resolved, conn, "")
+    with tracer.publish(queue.domain, (name,)) as span:
+        job = _add(queue, name, payload_json, resolved, conn, span.context)
+        span.set_job_ids((job.id,))
+        return job
+
+
+def _add(
+    queue: QueueDefinition,
+    name: str,
+    payload_json: str,
+    resolved: ResolvedOptions,
+    conn: Connection,
+    trace_context: str,
+) -> Job[Any]:
     scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
     now = conn.now_ms()
@@ -69,7 +87,8 @@ def enqueue(
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = scripts.add_repeat(now, key, definition, first)
         return Job(job_id, queue.domain, result_model, conn, created=created)
-    ((job_id, created),) = scripts.add_jobs(now, (resolved.wire(name, payload_json),))
+    wire = resolved.wire(name, payload_json, "", trace_context)
+    ((job_id, created),) = scripts.add_jobs(now, (wire,))
     return Job(job_id, queue.domain, result_model, conn, created=created)
 
 
@@ -83,6 +102,23 @@ async def enqueue_async(
     """The asyncio twin of ``enqueue``."""
     resolved, payload_json = _prepare(queue, name, payload, options)
     conn = connection or default_connection()
+    tracer = publish_tracer()
+    if tracer is None:
+        return await _add_async(queue, name, payload_json, resolved, conn, "")
+    with tracer.publish(queue.domain, (name,)) as span:
+        job = await _add_async(queue, name, payload_json, resolved, conn, span.context)
+        span.set_job_ids((job.id,))
+        return job
+
+
+async def _add_async(
+    queue: QueueDefinition,
+    name: str,
+    payload_json: str,
+    resolved: ResolvedOptions,
+    conn: Connection,
+    trace_context: str,
+) -> AsyncJob[Any]:
     scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
     now = conn.now_ms()
@@ -90,14 +126,15 @@ async def enqueue_async(
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
         return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
-    ((job_id, created),) = await scripts.add_jobs_async(now, (resolved.wire(name, payload_json),))
+    wire = resolved.wire(name, payload_json, "", trace_context)
+    ((job_id, created),) = await scripts.add_jobs_async(now, (wire,))
     return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
 
 
 def _prepare_many(
     queue: QueueDefinition, jobs: Iterable[BulkItem]
-) -> list[tuple[str, tuple[Arg, ...]]]:
-    prepared: list[tuple[str, tuple[Arg, ...]]] = []
+) -> list[tuple[str, ResolvedOptions, str]]:
+    prepared: list[tuple[str, ResolvedOptions, str]] = []
     for item in jobs:
         name, payload = item[0], item[1]
         options = item[2] if len(item) == 3 else _NO_OPTIONS
@@ -106,8 +143,17 @@ def _prepare_many(
             raise InvalidOptionsError(
                 "enqueue_many does not take repeat options; use enqueue for repeats"
             )
-        prepared.append((name, resolved.wire(name, payload_json)))
+        prepared.append((name, resolved, payload_json))
     return prepared
+
+
+def _wires(
+    prepared: Sequence[tuple[str, ResolvedOptions, str]], trace_context: str
+) -> list[tuple[str, tuple[Arg, ...]]]:
+    return [
+        (name, resolved.wire(name, payload_json, "", trace_context))
+        for name, resolved, payload_json in prepared
+    ]
 
 
 def _chunks(
@@ -133,6 +179,21 @@ def enqueue_many(
     """
     prepared = _prepare_many(queue, jobs)
     conn = connection or default_connection()
+    tracer = publish_tracer()
+    if tracer is None:
+        return _add_many(queue, _wires(prepared, ""), conn, chunk_size)
+    with tracer.publish(queue.domain, [name for name, _, _ in prepared]) as span:
+        handles = _add_many(queue, _wires(prepared, span.context), conn, chunk_size)
+        span.set_job_ids([job.id for job in handles])
+        return handles
+
+
+def _add_many(
+    queue: QueueDefinition,
+    prepared: Sequence[tuple[str, tuple[Arg, ...]]],
+    conn: Connection,
+    chunk_size: int,
+) -> list[Job[Any]]:
     scripts = queue_scripts(conn, queue.domain)
     handles: list[Job[Any]] = []
     for chunk in _chunks(prepared, chunk_size):
@@ -154,6 +215,21 @@ async def enqueue_many_async(
     """The asyncio twin of ``enqueue_many``."""
     prepared = _prepare_many(queue, jobs)
     conn = connection or default_connection()
+    tracer = publish_tracer()
+    if tracer is None:
+        return await _add_many_async(queue, _wires(prepared, ""), conn, chunk_size)
+    with tracer.publish(queue.domain, [name for name, _, _ in prepared]) as span:
+        handles = await _add_many_async(queue, _wires(prepared, span.context), conn, chunk_size)
+        span.set_job_ids([job.id for job in handles])
+        return handles
+
+
+async def _add_many_async(
+    queue: QueueDefinition,
+    prepared: Sequence[tuple[str, tuple[Arg, ...]]],
+    conn: Connection,
+    chunk_size: int,
+) -> list[AsyncJob[Any]]:
     scripts = queue_scripts(conn, queue.domain)
     handles: list[AsyncJob[Any]] = []
     for chunk in _chunks(prepared, chunk_size):

@@ -37,9 +37,9 @@ class ResolvedOptions:
     """The job kind's schema revision, stored with the job (field ``v``)."""
 
     def wire(
-        self, name: str, payload: str | bytes, repeat_key: str = ""
+        self, name: str, payload: str | bytes, repeat_key: str = "", trace_context: str = ""
     ) -> tuple[str | bytes | int, ...]:
-        """The 12 per-job ARGV of ``add_jobs.lua``."""
+        """The 13 per-job ARGV of ``add_jobs.lua``."""
         return (
             self.job_id,
             name,
@@ -53,6 +53,7 @@ class ResolvedOptions:
             self.remove_on_fail,
             repeat_key,
             self.revision,
+            trace_context,
         )
 
 

@@ -51,7 +51,7 @@ SCHEDULE_REPEATS: Final = load_script("schedule_repeats")
 REMOVE_REPEAT: Final = load_script("remove_repeat")
 CHECK_PERMISSIONS: Final = load_script("check_permissions")
 
-ADD_FIELDS_PER_JOB: Final = 12
+ADD_FIELDS_PER_JOB: Final = 13
 
 
 # ---------------------------------------------------------------- reply types
@@ -69,9 +69,11 @@ class ClaimedJob:
         "id",
         "name",
         "payload",
+        "ready_ms",
         "timed_out",
         "timeout_ms",
         "token",
+        "trace_context",
     )
 
     def __init__(
@@ -85,6 +87,8 @@ class ClaimedJob:
         timeout_ms: int,
         enqueued_ms: int,
         token: str,
+        ready_ms: int = 0,
+        trace_context: str = "",
     ) -> None:
         self.id = id
         self.name = name
@@ -95,6 +99,8 @@ class ClaimedJob:
         self.timeout_ms = timeout_ms
         self.enqueued_ms = enqueued_ms
         self.token = token
+        self.ready_ms = ready_ms or enqueued_ms
+        self.trace_context = trace_context
         self.deadline_bucket = 0
         self.timed_out = False
 
@@ -155,8 +161,10 @@ def _parse_claim(reply: list[Any], token: str) -> ClaimReply:
             int(flat[i + 6]),
             int(flat[i + 7]),
             token,
+            int(flat[i + 8]) if flat[i + 8] else 0,
+            flat[i + 9].decode() if flat[i + 9] else "",
         )
-        for i in range(0, len(flat), 8)
+        for i in range(0, len(flat), 10)
     ]
     next_due, rate_wait, next_repeat, paused = meta
     return ClaimReply(
@@ -222,6 +230,7 @@ class QueueScripts:
             k.repeat,
             k.job_prefix,
             k.done_prefix,
+            k.history,
         )
         self._repeat_keys = (k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker, k.job_prefix)
         self._state_keys = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
@@ -365,15 +374,17 @@ class QueueScripts:
         k = self.keys
         return (k.dead, k.wait, k.marker, k.paused, k.job_prefix)
 
-    def retry_dead(self, job_ids: Sequence[str]) -> int:
+    def retry_dead(self, now_ms: int, job_ids: Sequence[str]) -> int:
         if not job_ids:
             return 0
-        return int(self._run(RETRY_DEAD, self._retry_keys(), job_ids))
+        args: list[Arg] = [now_ms, *job_ids]
+        return int(self._run(RETRY_DEAD, self._retry_keys(), args))
 
-    async def retry_dead_async(self, job_ids: Sequence[str]) -> int:
+    async def retry_dead_async(self, now_ms: int, job_ids: Sequence[str]) -> int:
         if not job_ids:
             return 0
-        return int(await self._arun(RETRY_DEAD, self._retry_keys(), job_ids))
+        args: list[Arg] = [now_ms, *job_ids]
+        return int(await self._arun(RETRY_DEAD, self._retry_keys(), args))
 
     def purge_dead(self, limit: int) -> int:
         keys = (self.keys.dead, self.keys.job_prefix)

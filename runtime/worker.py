@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Sequence
 
 from .connection import Connection, default_connection, redact_url
 from .definitions import QueueDefinition
 from .dispatch import Dispatcher
 from .execution import JobRunner, bind_handlers
+from .observe import JobObserver, combine
 from .scripts import queue_scripts
 from .startup_checks import check_redis_at_start
 from .worker_settings import RateLimit, WorkerSettings
@@ -39,11 +41,14 @@ class Worker:
         *,
         connection: Connection | None = None,
         settings: WorkerSettings | None = None,
+        observers: Sequence[JobObserver] = (),
     ) -> None:
         self.queue = queue
         self.handlers = handlers
         self.connection = connection
         self.settings = settings or WorkerSettings()
+        self.observers: list[JobObserver] = list(observers)
+        """Told about every attempt (metrics, traces); read when ``run()`` starts."""
         bind_handlers(queue, handlers)
         self._dispatcher: Dispatcher | None = None
         self._stop_requested = False
@@ -66,7 +71,7 @@ class Worker:
             raise RuntimeError(f"worker for {self.domain!r} is already running")
         conn = self.connection or default_connection()
         await check_redis_at_start(conn, self.domain)
-        runner = JobRunner(self.queue, self.handlers, conn.clock)
+        runner = JobRunner(self.queue, self.handlers, conn.clock, observer=combine(self.observers))
         dispatcher = Dispatcher(conn, queue_scripts(conn, self.domain), runner, self.settings)
         self._dispatcher = dispatcher
         if self._stop_requested:

@@ -19,9 +19,11 @@ end
 -- job is ready now (the caller then pushes the marker once).
 -- ``seq`` may be nil: the next value of the id counter is taken then.
 -- ``rv`` is the revision of the job's schema ('' or nil when unknown).
+-- ``tc`` is the producer's trace context ('' or nil = none). A delayed job records
+-- when it becomes ready ('ra'); otherwise its enqueue time 'ts' is that moment.
 local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, seq, now,
                           name, payload, priority, delay, attempts, backoff, timeout,
-                          rc, rf, rk, rv)
+                          rc, rf, rk, rv, tc)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
   local fields = {'n', name, 'd', payload, 's', score, 'a', attempts, 'b', backoff,
@@ -30,6 +32,8 @@ local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id
   if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
   if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
   if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
+  if tc and tc ~= '' then fields[#fields + 1] = 'tc'; fields[#fields + 1] = tc end
+  if delay > 0 then fields[#fields + 1] = 'ra'; fields[#fields + 1] = fmt(now + delay) end
   redis.call('HSET', job_key, unpack(fields))
   if delay > 0 then
     local at = now + delay
@@ -115,9 +119,36 @@ local function create_occurrence(id_key, wait_key, delayed_key, marker_key, job_
     if delay < 0 then delay = 0 end
     if create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, nil, now, def.n, def.d,
                   def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key,
-                  def.v) then
+                  def.v, '') then
       redis.call('ZADD', marker_key, 0, '0')
     end
   end
   return id
+end
+
+-- Per-minute counts of settled attempts, for throughput charts: one HASH per
+-- queue with fields 'c<minute>' (completed) and 'f<minute>' (failed attempts),
+-- minute = floor(ms / 60000). Only the last HISTORY_MINUTES minutes are kept:
+-- when a new minute starts, the minutes that left the window are deleted (at
+-- most one window's worth of fields, once per minute), and the key expires a
+-- little after the window when a queue falls silent.
+local HISTORY_MINUTES = 1440
+local function record_history(key, now, completed, failed)
+  local minute = math.floor(now / 60000)
+  if completed > 0 then redis.call('HINCRBY', key, 'c' .. minute, completed) end
+  if failed > 0 then redis.call('HINCRBY', key, 'f' .. minute, failed) end
+  local last = tonumber(redis.call('HGET', key, 'last') or '-1')
+  if minute > last then
+    redis.call('HSET', key, 'last', minute)
+    redis.call('PEXPIRE', key, (HISTORY_MINUTES + 60) * 60000)
+    if last >= 0 then
+      local hi = math.min(minute - HISTORY_MINUTES, last)
+      local stale = {}
+      for m = math.max(last - HISTORY_MINUTES + 1, 0), hi do
+        stale[#stale + 1] = 'c' .. m
+        stale[#stale + 1] = 'f' .. m
+      end
+      if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
+    end
+  end
 end

@@ -7,16 +7,17 @@
 -- KEYS[5] paused    STRING  pause flag
 -- KEYS[6] job_prefix        prefix of job HASH keys (same hash tag)
 -- ARGV[1] now (ms)
--- then 12 ARGV per job:
+-- then 13 ARGV per job:
 --   job_id ('' = next counter value), name, payload JSON, priority, delay ms,
 --   attempts, backoff spec, timeout ms, remove_on_complete spec,
---   remove_on_fail spec, repeat key ('' = none), schema revision ('' = none)
+--   remove_on_fail spec, repeat key ('' = none), schema revision ('' = none),
+--   trace context ('' = none)
 -- Returns: flat array {id, created (1) or already existed (0), ...} per job.
 
 local now = tonumber(ARGV[1])
 local out = {}
 local ready = false
-local per = 12
+local per = 13
 for base = 2, #ARGV, per do
   local id = ARGV[base]
   local seq = nil
@@ -33,7 +34,7 @@ for base = 2, #ARGV, per do
                   ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]),
                   tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6],
                   ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10],
-                  ARGV[base + 11]) then
+                  ARGV[base + 11], ARGV[base + 12]) then
       ready = true
     end
     out[#out + 1] = id

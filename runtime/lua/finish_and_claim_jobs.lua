@@ -14,6 +14,7 @@
 -- KEYS[10] repeat     ZSET    repeat keys by next occurrence
 -- KEYS[11] job_prefix         prefix of job HASH keys
 -- KEYS[12] done_prefix        prefix of result-notification LIST keys
+-- KEYS[13] history    HASH    per-minute completed/failed counts (see record_history)
 -- ARGV[1] now (ms)
 -- ARGV[2] lease token for the jobs claimed by this call
 -- ARGV[3] lease duration (ms)
@@ -23,11 +24,12 @@
 -- ARGV[7] settled jobs as one JSON array ('' = none) of [id, lease token, outcome, data, extra]
 --   (one argument instead of five per job: argument encoding dominated the client's cost) where outcome is
 --   'c' completed (data = result JSON),
---   'r' retry     (data = error record, extra = ready time ms),
+--   'r' retry     (data = error record, extra = ready time ms, kept as the job's 'ra'),
 --   'd' dead      (data = error record or '', extra = reason),
 --   'h' hand back unstarted/interrupted (attempt not counted)
 -- Returns: { {next_due ms or -1, rate_wait ms, next_repeat ms or -1, paused 0/1},
---            {id, name, payload, attempt, attempts, backoff, timeout, enqueued_at} * claimed,
+--            {id, name, payload, attempt, attempts, backoff, timeout, enqueued_at,
+--             ready_at or false, trace context or false} * claimed,
 --            {ids whose lease token no longer matched (ignored)} }
 
 local now = tonumber(ARGV[1])
@@ -36,6 +38,7 @@ local jp = KEYS[11]
 local ready = false
 local ignored = {}
 local trims = {}
+local completed, failed = 0, 0
 
 -- 1. settle
 local settled = {}
@@ -50,6 +53,7 @@ for _, entry in ipairs(settled) do
     redis.call('ZREM', KEYS[4], id)
     redis.call('HDEL', job_key, 'lk')
     if outcome == 'c' then
+      completed = completed + 1
       notify(job_key, KEYS[12] .. id, 'c' .. data, f[4])
       if f[2] == '1' then
         redis.call('DEL', job_key)
@@ -59,9 +63,12 @@ for _, entry in ipairs(settled) do
         if f[2] then trims[f[2]] = true end
       end
     elseif outcome == 'r' then
+      failed = failed + 1
       append_error(job_key, data)
+      redis.call('HSET', job_key, 'ra', fmt(extra))
       redis.call('ZADD', KEYS[3], fmt(extra), id)
     elseif outcome == 'd' then
+      failed = failed + 1
       append_error(job_key, data)
       bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
     else
@@ -75,6 +82,7 @@ for _, entry in ipairs(settled) do
   end
 end
 for spec in pairs(trims) do trim(KEYS[5], jp, spec, now) end
+if completed + failed > 0 then record_history(KEYS[13], now, completed, failed) end
 
 -- 2. promote due delayed and retry jobs
 for _, src in ipairs({KEYS[2], KEYS[3]}) do
@@ -117,7 +125,7 @@ if paused == 0 and want > 0 then
     for i = 1, #popped, 2 do
       local id = popped[i]
       local job_key = jp .. id
-      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts')
+      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc')
       if f[1] then
         local attempt = redis.call('HINCRBY', job_key, 'm', 1)
         redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
@@ -131,6 +139,8 @@ if paused == 0 and want > 0 then
         jobs[n + 6] = f[4]
         jobs[n + 7] = f[5]
         jobs[n + 8] = f[6]
+        jobs[n + 9] = f[7]
+        jobs[n + 10] = f[8]
         claimed = claimed + 1
       end
     end

@@ -5,16 +5,19 @@
 -- KEYS[3] marker     ZSET    wake-up marker
 -- KEYS[4] paused     STRING  pause flag
 -- KEYS[5] job_prefix         prefix of job HASH keys
--- ARGV[1..] job ids
+-- ARGV[1] now (ms): the jobs are ready again from this moment ('ra')
+-- ARGV[2..] job ids
 -- Returns: number of jobs moved back to wait.
 
 local moved = 0
-for _, id in ipairs(ARGV) do
+local now = ARGV[1]
+for i = 2, #ARGV do
+  local id = ARGV[i]
   if redis.call('ZREM', KEYS[1], id) == 1 then
     local job_key = KEYS[5] .. id
     local s = redis.call('HGET', job_key, 's')
     if s then
-      redis.call('HSET', job_key, 'm', 0, 'st', 0)
+      redis.call('HSET', job_key, 'm', 0, 'st', 0, 'ra', now)
       redis.call('HDEL', job_key, 'dr', 'ft', 'lk', 'r')
       redis.call('ZADD', KEYS[2], s, id)
       moved = moved + 1

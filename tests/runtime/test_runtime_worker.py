@@ -203,7 +203,8 @@ async def test_poison_jobs_are_dead_lettered_and_worker_keeps_going(connection: 
     ]
     for job_id, name, payload in raw:
         scripts.add_jobs(
-            connection.now_ms(), [(job_id, name, payload, 0, 0, 3, "f:10:0", 5000, "", "", "")]
+            connection.now_ms(),
+            [(job_id, name, payload, 0, 0, 3, "f:10:0", 5000, "", "", "", "", "")],
         )
     rec = Recorder()
     admin = QueueAdmin("test", connection)
