@@ -16,6 +16,7 @@ from jobcontracts.codegen.cli import register_codegen_commands
 from .breaking_command import breaking_command
 from .doctor import doctor_command
 from .init_command import init_command
+from .observe_commands import register_observe_commands
 from .ops import register_ops_commands
 from .worker_command import worker_command
 
@@ -55,6 +56,7 @@ app.command("worker")(worker_command)
 app.command("breaking")(breaking_command)
 register_ops_commands(app)
 app.command("doctor")(doctor_command)
+register_observe_commands(app)
 
 
 def main() -> None:

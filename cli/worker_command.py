@@ -19,6 +19,7 @@ from jobcontracts.runtime.connection import default_connection
 
 from .loading import LoadError, load_worker
 from .logs import configure_logging
+from .observe_commands import start_worker_observability
 from .ops import fail
 
 
@@ -70,6 +71,24 @@ def worker_command(
         bool | None,
         typer.Option("--json-logs/--human-logs", help="Default: JSON unless stderr is a terminal."),
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=0,
+            max=65535,
+            help="Serve Prometheus /metrics on this port (needs the 'metrics' extra).",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="Address /metrics listens on.")
+    ] = "127.0.0.1",
+    traces: Annotated[
+        bool,
+        typer.Option(
+            "--traces", help="OpenTelemetry span per attempt (needs the 'otel' extra and an SDK)."
+        ),
+    ] = False,
     burst: Annotated[
         bool, typer.Option("--burst", help="Exit 0 once nothing is waiting (CI jobs, cron).")
     ] = False,
@@ -93,6 +112,7 @@ def worker_command(
         if burst:
             worker.settings = dataclasses.replace(worker.settings, burst=True)
         workers.append(worker)
+    start_worker_observability(workers, metrics_port, metrics_host, traces)
     try:
         run_forever(*workers)
     except TopologyError as error:

@@ -174,14 +174,7 @@ class JobRunner:
             settlement = self._dead(job, _payload_problem(exc), exc, None)
             return settlement, _Failure(FailureReason.INVALID_PAYLOAD, exc)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "job %s:%s (%s) started, attempt %d",
-                self.domain,
-                job.id,
-                job.name,
-                job.attempt,
-                extra=self._extra(job),
-            )
+            self._log_start(job)
         extra = self._extra(job)
         ctx = JobContext(
             job.id,
@@ -224,6 +217,16 @@ class JobRunner:
             extra["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
             log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
         return (job.id, job.token, "c", data, ""), None
+
+    def _log_start(self, job: ClaimedJob) -> None:
+        log.debug(
+            "job %s:%s (%s) started, attempt %d",
+            self.domain,
+            job.id,
+            job.name,
+            job.attempt,
+            extra=self._extra(job),
+        )
 
     def _dead(
         self,

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BARE = re.compile(r"^\s*(?:from|import)\s+(runtime|codegen|cli)\b", re.MULTILINE)
-SOURCES = ("runtime", "codegen", "cli", "generated", "examples", "tests", "bench")
+BARE = re.compile(r"^\s*(?:from|import)\s+(runtime|codegen|cli|observability)\b", re.MULTILINE)
+SOURCES = ("runtime", "codegen", "cli", "observability", "generated", "examples", "tests", "bench")
 
 
 def test_no_source_imports_a_folder_by_its_bare_name() -> None:
@@ -33,7 +33,7 @@ def test_no_source_imports_a_folder_by_its_bare_name() -> None:
 
 
 def test_the_namespace_links_each_folder() -> None:
-    for name in ("runtime", "codegen", "cli"):
+    for name in ("runtime", "codegen", "cli", "observability"):
         link = ROOT / "jobcontracts" / name
         assert link.is_symlink(), f"jobcontracts/{name} should link ../{name}"
         assert link.resolve() == (ROOT / name).resolve()

@@ -1,0 +1,98 @@
+"""``jobctl metrics`` and ``jobctl dashboard``, plus the worker's observability options.
+
+The observability modules need optional extras; they are imported only when a
+command asks for them, and a missing extra is one error line that names it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+
+from jobcontracts.runtime import Connection, Worker
+
+from .ops import OutOption, PrefixOption, UrlOption, fail
+
+HostOption = Annotated[
+    str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")
+]
+
+
+def _need(extra: str, module: str) -> ModuleType:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise fail(
+            f"this needs the '{extra}' extra ({error.name} is missing): "
+            f"pip install 'jobcontracts[{extra}]'"
+        ) from error
+
+
+def _domains(out: Path) -> list[str]:
+    domains = sorted(p.parent.name for p in out.glob("*/__init__.py"))
+    if not domains:
+        raise fail(f"{out}/ holds no domain packages; run `jobctl generate`")
+    return domains
+
+
+def _wait_for_signal() -> None:
+    """Block the main thread until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: object) -> None:
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handle)
+    stop.wait()
+
+
+def start_worker_observability(
+    workers: list[Worker], metrics_port: int | None, metrics_host: str, traces: bool
+) -> None:
+    """What ``jobctl worker --metrics-port/--traces`` sets up before the workers start."""
+    if traces:
+        tracing = _need("otel", "jobcontracts.observability.tracing")
+        tracing.instrument()
+    if metrics_port is None:
+        return
+    exporter = _need("metrics", "jobcontracts.observability.exporter")
+    try:
+        server = exporter.serve_worker_metrics(metrics_port, metrics_host, workers)
+    except exporter.MetricsPortError as error:
+        raise fail(str(error)) from error
+    typer.echo(f"metrics on http://{metrics_host}:{server.port}/metrics", err=True)
+
+
+def metrics_command(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for /metrics.")],
+    host: HostOption = "127.0.0.1",
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Serve queue sizes and live workers of every domain as Prometheus metrics."""
+    exporter = _need("metrics", "jobcontracts.observability.exporter")
+    domains = _domains(out)
+    connection = Connection(redis_url, prefix=prefix)
+    try:
+        server = exporter.serve_queue_gauges(port, host, connection, domains)
+    except exporter.MetricsPortError as error:
+        raise fail(str(error)) from error
+    typer.echo(f"queue metrics of {', '.join(domains)} on http://{host}:{server.port}/metrics")
+    try:
+        _wait_for_signal()
+    finally:
+        server.close()
+        connection.close()
+
+
+def register_observe_commands(app: typer.Typer) -> None:
+    app.command("metrics")(metrics_command)

@@ -1,0 +1,1 @@
+"""Metrics, traces, throughput history and the dashboard, against a real Redis."""
