@@ -94,5 +94,44 @@ def metrics_command(
         connection.close()
 
 
+def dashboard_command(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on.")] = 8080,
+    host: HostOption = "127.0.0.1",
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="JOBCTL_DASHBOARD_TOKEN",
+            help="Operator token that allows actions (retry, purge, pause); read-only without.",
+        ),
+    ] = None,
+    out: OutOption = Path("generated"),
+    redis_url: UrlOption = None,
+    prefix: PrefixOption = "jobs",
+) -> None:
+    """Serve a web dashboard of every domain's queue: counts, jobs, errors, workers, actions."""
+    app_module = _need("dashboard", "jobcontracts.observability.dashboard.app")
+    server_module = _need("dashboard", "jobcontracts.observability.dashboard.server")
+    from jobcontracts.observability.dashboard.data import DashboardData
+    from jobcontracts.observability.dashboard.security import Guard
+
+    domains = _domains(out)
+    connection = Connection(redis_url, prefix=prefix)
+    dashboard = app_module.Dashboard(DashboardData(connection, domains), Guard(token or None))
+    try:
+        server = server_module.DashboardServer(dashboard, host, port)
+    except server_module.DashboardPortError as error:
+        raise fail(str(error)) from error
+    mode = "actions need the operator token" if token else "read-only (no --token)"
+    typer.echo(f"dashboard of {', '.join(domains)} on {server.url}/ ({mode})")
+    try:
+        server.start()
+        _wait_for_signal()
+    finally:
+        server.close()
+        connection.close()
+
+
 def register_observe_commands(app: typer.Typer) -> None:
     app.command("metrics")(metrics_command)
+    app.command("dashboard")(dashboard_command)
