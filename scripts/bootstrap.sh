@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by the other scripts: installs what a fresh machine lacks, idempotently.
 #   - redis-server, redis-tools and openssl (Debian packages) when missing and we may install them,
+#   - chromium and chromium-driver (Debian packages) for the dashboard's browser test,
 #   - uv, then a project virtualenv in .venv with the dev extras.
 set -euo pipefail
 
@@ -24,6 +25,20 @@ ensure_redis_server() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
         log "${missing[*]} not installed; install them (e.g. 'apt-get install ${missing[*]}') or set REDIS_URL"
+    fi
+}
+
+# The dashboard test drives Debian's Chromium through Playwright (no browser download).
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+        return
+    fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing chromium and chromium-driver (Debian packages)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+        log "chromium is not installed; the dashboard browser test will be skipped (apt-get install chromium chromium-driver)"
     fi
 }
 

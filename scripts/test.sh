@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
 ensure_redis_server
+ensure_chromium
 ensure_venv
 trap stop_throwaway_redis EXIT
 ensure_redis_url

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from jobcontracts.runtime.backoff import parse_backoff
 from jobcontracts.runtime.history import HISTORY_MINUTES, throughput
 
 from .charts import chart
@@ -39,10 +40,10 @@ STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; char
 class Request:
     method: str
     path: str
-    query: Mapping[str, str] = field(default_factory=dict)
-    form: Mapping[str, str] = field(default_factory=dict)
-    cookies: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict[str, str])
+    form: Mapping[str, str] = field(default_factory=dict[str, str])
+    cookies: Mapping[str, str] = field(default_factory=dict[str, str])
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
     """Lower-cased names."""
 
 
@@ -50,11 +51,33 @@ class Request:
 class Response:
     status: int
     body: bytes
-    headers: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
 
 
 def redirect(location: str, extra: list[tuple[str, str]] | None = None) -> Response:
     return Response(303, b"", [("Location", location), *(extra or [])])
+
+
+def describe_backoff(spec: str) -> str:
+    """``e:2000:0.2`` -> ``exponential from 2 s, jitter 20%``."""
+    try:
+        exponential, delay_ms, jitter = parse_backoff(spec.encode())
+    except ValueError:
+        return spec
+    kind = "exponential from" if exponential else "fixed"
+    return f"{kind} {delay_ms / 1000:g} s" + (f", jitter {jitter:.0%}" if jitter else "")
+
+
+def _quote(value: object) -> str:
+    return quote(str(value), safe="")
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _ms_when(ms: int | None) -> str:
+    return "-" if ms is None else _when(datetime.fromtimestamp(ms / 1000, tz=UTC))
 
 
 def _environment() -> Environment:
@@ -66,16 +89,11 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["q"] = lambda value: quote(str(value), safe="")
-    env.filters["when"] = lambda value: (
-        "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
-    )
+    env.filters["q"] = _quote
+    env.filters["when"] = _when
+    env.filters["ms_when"] = _ms_when
     env.filters["pretty"] = pretty_json
-    env.filters["ms_when"] = lambda ms: (
-        "-"
-        if ms is None
-        else datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
-    )
+    env.filters["backoff"] = describe_backoff
     return env
 
 

@@ -108,7 +108,9 @@ class DashboardServer:
 
     def start(self) -> None:
         """Serve in a background thread (tests); ``serve_forever`` blocks instead."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def serve_forever(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -52,9 +52,9 @@ def balanced(expr: str) -> bool:
 
 
 def rules() -> list[dict[str, Any]]:
-    document = yaml.safe_load(RULES.read_text(encoding="utf-8"))
-    assert isinstance(document, dict)
-    groups = document["groups"]
+    loaded: object = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    groups = cast("list[dict[str, Any]]", cast("dict[str, Any]", loaded)["groups"])
     assert isinstance(groups, list)
     found: list[dict[str, Any]] = []
     for group in groups:
