@@ -6,7 +6,9 @@ Starts a throwaway redis-server (never the shared one), then for each round
 and each mode enqueues ``--jobs`` no-op jobs in bulk and times one ``Worker``
 (concurrency 100, as the main benchmark) draining them. Modes run interleaved
 (off, metrics, traces, off, ...) so drift on a busy machine hits all alike;
-the median of the rounds is printed per mode.
+the median of the rounds is printed per mode: jobs/s (wall clock) and the
+worker process's CPU time per job, which other load on a shared machine
+disturbs far less than the wall clock.
 
 * ``off``: no observer attached (the runtime's hook points stay empty);
 * ``metrics``: ``JobMetrics`` (prometheus-client) observing every attempt;
@@ -91,25 +93,25 @@ def detach(mode: str) -> None:
         uninstrument()
 
 
-async def drain(url: str, n: int, mode: str) -> float:
+async def drain(url: str, n: int, mode: str) -> tuple[float, float]:
     connection = Connection(url, prefix="obs")
     handlers = Counting(n)
     worker = Worker(
         QUEUE, handlers, connection=connection, settings=WorkerSettings(concurrency=100)
     )
     attach(mode, worker)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     task = asyncio.create_task(worker.run())
     await handlers.done.wait()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu_used = time.perf_counter() - start, time.process_time() - cpu
     worker.stop()
     await task
     await connection.aclose()
     detach(mode)
-    return n / elapsed
+    return n / elapsed, cpu_used / n * 1e6
 
 
-def round_of(url: str, n: int, mode: str) -> float:
+def round_of(url: str, n: int, mode: str) -> tuple[float, float]:
     client = redis.Redis.from_url(url)
     client.flushall()  # a private throwaway server
     connection = Connection(url, prefix="obs")
@@ -129,19 +131,27 @@ def main() -> None:
     server = RedisServer(free_port(), Path(directory))
     server.start()
     rates: dict[str, list[float]] = {m: [] for m in modes}
+    cpu: dict[str, list[float]] = {m: [] for m in modes}
     try:
         for _ in range(args.rounds):
             for mode in modes:
-                rates[mode].append(round_of(server.url, args.jobs, mode))
+                rate, micros = round_of(server.url, args.jobs, mode)
+                rates[mode].append(rate)
+                cpu[mode].append(micros)
     finally:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)
     base = statistics.median(rates[modes[0]])
+    base_cpu = statistics.median(cpu[modes[0]])
     for mode in modes:
         median = statistics.median(rates[mode])
+        micros = statistics.median(cpu[mode])
         runs = ", ".join(f"{r:.0f}" for r in rates[mode])
-        change = (median / base - 1) * 100
-        print(f"{mode:8} median {median:8.0f} jobs/s ({change:+5.1f}% vs {modes[0]}); runs: {runs}")
+        print(
+            f"{mode:8} {median:7.0f} jobs/s ({(median / base - 1) * 100:+5.1f}%), "
+            f"worker CPU {micros:6.1f} us/job ({(micros / base_cpu - 1) * 100:+5.1f}%)"
+            f"  [jobs/s per round: {runs}]"
+        )
 
 
 if __name__ == "__main__":

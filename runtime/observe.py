@@ -64,8 +64,10 @@ class Attempt:
     trace_context: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttemptEnd:
+    """How an attempt ended (not frozen: a frozen dataclass costs microseconds per job)."""
+
     outcome: Outcome
     duration_s: float
     reason: FailureReason | None = None
