@@ -1,8 +1,9 @@
 """Queue sizes and live workers, read from Redis when Prometheus scrapes.
 
-One pipelined round trip per scrape covers every domain: a ZCARD per state
-set, the pause flag and one ZCOUNT of live workers, so a scrape costs the
-same whether a queue holds ten jobs or ten million. When Redis cannot be
+One pipelined round trip per domain (routed to its Cluster node when there
+is one): a ZCARD per state set, the pause flag and one ZCOUNT of live
+workers, so a scrape costs the same whether a queue holds ten jobs or ten
+million. When Redis cannot be
 reached the scrape still answers, with ``jobcontracts_redis_up 0``.
 """
 
@@ -20,6 +21,7 @@ from prometheus_client.registry import Collector
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.connection import CONNECTION_ERRORS
 from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.routing import call_routed
 
 from .workers import count_live_workers_cmd
 
@@ -37,7 +39,7 @@ class QueueCollector(Collector):
     """``jobcontracts_queue_jobs{domain,state}``, ``jobcontracts_workers{domain}`` and friends.
 
     ``sources`` pairs each connection with the domains read through it (workers
-    of one process may use different Redis servers); one pipeline per connection.
+    of one process may use different Redis servers).
     """
 
     def __init__(self, sources: Sequence[tuple[Connection, Sequence[str]]]) -> None:
@@ -74,7 +76,7 @@ class QueueCollector(Collector):
         per = len(STATES) + 2
         for connection, keyset in self._sources:
             try:
-                replies = _read(connection, [keys for _, keys in keyset])
+                replies = [n for _, keys in keyset for n in _read(connection, keys)]
             except CONNECTION_ERRORS as error:
                 log.warning("queue metrics: cannot reach Redis (%s)", error)
                 reached = False
@@ -89,14 +91,15 @@ class QueueCollector(Collector):
         return [jobs, paused, workers, up]
 
 
-def _read(connection: Connection, keyset: Sequence[QueueKeys]) -> list[int]:
-    if not keyset:
-        return []
-    pipe = connection.sync_client().pipeline(transaction=False)
+def _read(connection: Connection, keys: QueueKeys) -> list[int]:
     now = connection.now_ms()
-    for keys in keyset:
+
+    def run(node: Connection) -> list[int]:
+        pipe = node.sync_client().pipeline(transaction=False)
         for key in _state_sets(keys):
             pipe.zcard(key)
         pipe.exists(keys.paused)
         count_live_workers_cmd(pipe, keys, now)
-    return list(pipe.execute())
+        return list(pipe.execute())
+
+    return call_routed(connection, keys.base, run)

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.routing import call_routed
 
 
 def workers_key(keys: QueueKeys) -> str:
@@ -63,13 +64,18 @@ def _parse(domain: str, worker_id: str, raw: bytes) -> LiveWorker:
 def live_workers(connection: Connection, domain: str) -> list[LiveWorker]:
     """The workers of ``domain`` whose liveness has not run out, oldest first."""
     keys = QueueKeys.build(connection.prefix, domain)
-    client = connection.sync_client()
-    ids = cast("list[bytes]", client.zrangebyscore(workers_key(keys), connection.now_ms(), "+inf"))
-    if not ids:
-        return []
-    names = [i.decode() for i in ids]
-    records = cast("list[bytes | None]", client.mget([worker_key(keys, n) for n in names]))
-    found = [_parse(domain, n, raw) for n, raw in zip(names, records, strict=True) if raw]
+    now = connection.now_ms()
+
+    def read(node: Connection) -> list[tuple[str, bytes | None]]:
+        client = node.sync_client()
+        ids = cast("list[bytes]", client.zrangebyscore(workers_key(keys), now, "+inf"))
+        if not ids:
+            return []
+        names = [i.decode() for i in ids]
+        records = cast("list[bytes | None]", client.mget([worker_key(keys, n) for n in names]))
+        return list(zip(names, records, strict=True))
+
+    found = [_parse(domain, n, raw) for n, raw in call_routed(connection, keys.base, read) if raw]
     return sorted(found, key=lambda w: (w.started_at or datetime.min.replace(tzinfo=UTC), w.id))
 
 

@@ -17,6 +17,7 @@ from typing import cast
 
 from .connection import Connection
 from .keys import QueueKeys
+from .routing import call_routed
 
 HISTORY_MINUTES = 1440
 """How far back the history goes; must match HISTORY_MINUTES in ``lua/_common.lua``."""
@@ -47,7 +48,11 @@ def throughput(connection: Connection, domain: str, minutes: int = 60) -> list[M
     last = connection.now_ms() // MINUTE_MS
     first = last - minutes + 1
     key = QueueKeys.build(connection.prefix, domain).history
-    raw = cast("list[bytes | None]", connection.sync_client().hmget(key, _fields(first, last)))
+    fields = _fields(first, last)
+    raw = cast(
+        "list[bytes | None]",
+        call_routed(connection, key, lambda node: node.sync_client().hmget(key, fields)),
+    )
     return [
         MinuteCount(
             datetime.fromtimestamp(minute * MINUTE_MS / 1000, tz=UTC),

@@ -18,6 +18,7 @@ from typing import cast
 from jobcontracts.runtime import Connection, JobInfo, QueueAdmin, QueueCounts
 from jobcontracts.runtime.history import MinuteCount, throughput
 from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.routing import call_routed
 
 from ..workers import LiveWorker, live_workers
 
@@ -80,15 +81,19 @@ class DashboardData:
     def jobs(self, domain: str, state: str, page: int) -> JobPage:
         admin = self._admins[domain]
         key = state_key(admin.keys, state)
-        client = self.connection.sync_client()
-        total = int(client.zcard(key))
+        total = int(call_routed(self.connection, key, lambda node: node.sync_client().zcard(key)))
         pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(max(page, 1), pages)
         start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE - 1
-        if state in NEWEST_FIRST:
-            ids = cast("list[bytes]", client.zrevrange(key, start, stop))
-        else:
-            ids = cast("list[bytes]", client.zrange(key, start, stop))
+        read = "zrevrange" if state in NEWEST_FIRST else "zrange"
+        ids = cast(
+            "list[bytes]",
+            call_routed(
+                self.connection,
+                key,
+                lambda node: getattr(node.sync_client(), read)(key, start, stop),
+            ),
+        )
         infos = [admin.job(i.decode()) for i in ids]
         return JobPage(state, page, pages, total, [i for i in infos if i is not None])
 

@@ -37,6 +37,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def deployment_url(redis_url: str) -> str:
+    """One browser run, on the single server; the HTTP tests also run on a cluster."""
+    return redis_url
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
@@ -57,7 +63,7 @@ def page(chromium: Browser) -> Iterator[Page]:
 
 
 def stats_row(connection: Connection, domain: str) -> list[str]:
-    result = invoke(["stats", domain, "--prefix", connection.prefix])
+    result = invoke(["stats", domain, "--prefix", connection.prefix, "--redis-url", connection.url])
     assert result.exit_code == 0, result.stderr
     return table_row(result.stdout, domain)[1 : 1 + len(COLUMNS)]
 

@@ -47,6 +47,12 @@ def sample(text: str, name: str, **labels: str) -> float | None:
 
 
 @pytest.fixture
+def deployment_url(redis_url: str) -> str:
+    """Worker and exporter processes run against the single server (as in tests/process)."""
+    return redis_url
+
+
+@pytest.fixture
 def busy_port() -> Iterator[int]:
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
@@ -69,7 +75,7 @@ def run_jobctl(
     )
 
 
-def test_metrics_command_serves_queue_gauges(connection: Connection, redis_url: str) -> None:
+def test_metrics_command_serves_queue_gauges(connection: Connection) -> None:
     from generated.github import QUEUE as GITHUB
 
     for _ in range(3):
@@ -82,7 +88,7 @@ def test_metrics_command_serves_queue_gauges(connection: Connection, redis_url: 
         )
     QueueAdmin("github", connection).pause()
     port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_url}
+    env = {**os.environ, "REDIS_URL": connection.url}
     command = [*jobctl(), "metrics", "--port", str(port), "--prefix", connection.prefix]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -146,10 +152,10 @@ def test_worker_refuses_a_taken_metrics_port(
     assert result.stderr.strip().splitlines() == [PORT_TAKEN.format(port=busy_port)]
 
 
-def test_worker_serves_its_attempts(connection: Connection, redis_url: str, tmp_path: Path) -> None:
+def test_worker_serves_its_attempts(connection: Connection, tmp_path: Path) -> None:
     port = free_port()
     args = ("--human-logs", "--metrics-port", str(port))
-    with worker_process(redis_url, connection.prefix, tmp_path / "w.log", args=args) as worker:
+    with worker_process(connection.url, connection.prefix, tmp_path / "w.log", args=args) as worker:
         add_naps(connection, 4, 0.0)
         eventually(counts_are(connection, completed=4), timeout=30, what="4 naps", worker=worker)
         text = scrape(port)
