@@ -11,6 +11,7 @@ from http.cookiejar import CookieJar
 
 import pytest
 
+from generated.github import QUEUE as GITHUB
 from jobcontracts.runtime import Connection, JobState, QueueAdmin
 from tests.observability.dashboard_support import (
     MARKUP_NAME,
@@ -140,6 +141,9 @@ def test_user_data_is_escaped(browser: Browser, population: Population) -> None:
     assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in page
     assert page.count("<script") == 1  # the dashboard's own app.js, nothing else
     _, listing = browser.request(f"/domains/github/jobs/{population.dead[0]}")
+    revision = GITHUB.jobs["sync_data"].revision
+    assert revision
+    assert f'<td id="revision">{revision}</td>' in listing
     assert "Unrecoverable" in listing
     assert "Traceback (most recent call last)" in listing
 
