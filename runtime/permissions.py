@@ -35,8 +35,11 @@ CLIENT_COMMANDS: tuple[str, ...] = (
     "cluster|slots",
     "info",
     "time",
+    "zcount",
+    "mget",
 )
-"""Sent from Python: the scripts, blocking waits, the admin API, routing and server checks."""
+"""Sent from Python: the scripts, blocking waits, the admin API, routing and server checks,
+and the observability readers (live workers: ZCOUNT for the gauge, MGET for the list)."""
 
 ONLY_WHEN: dict[str, str] = {"wait": "wait_replicas", "cluster|slots": "a cluster"}
 """Commands needed only by some deployments (the doctor checks them only there)."""
