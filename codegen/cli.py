@@ -20,7 +20,7 @@ from .errors import SpecError
 if TYPE_CHECKING:
     from .pipeline import Generated
 
-# The pipeline (datamodel-code-generator, jinja2, the YAML loader) is imported
+# The pipeline (jinja2, ruff, the YAML loader) is imported
 # inside the commands: ``jobctl worker`` shares this command line and should not
 # pay for a code generator it never runs.
 

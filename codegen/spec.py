@@ -1,7 +1,7 @@
 """The shape of ``jobs.yaml``, as pydantic models: validation and ``jobctl schema`` in one place.
 
 JSON Schemas (payloads, results, definitions) are kept as plain mappings here;
-``schemas.py`` checks them, because their rules are about JSON Schema, not YAML.
+``schema_keywords.py`` and ``schemas.py`` check them: their rules are about JSON Schema, not YAML.
 """
 
 from __future__ import annotations
