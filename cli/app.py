@@ -15,6 +15,7 @@ from jobcontracts.codegen.cli import register_codegen_commands
 
 from .breaking_command import breaking_command
 from .doctor import doctor_command
+from .help import TidyGroup
 from .init_command import init_command
 from .observe_commands import register_observe_commands
 from .ops import register_ops_commands
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=TidyGroup,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from pathlib import Path
@@ -62,8 +63,20 @@ def load_queue(domain: str, out: Path) -> QueueDefinition:
     """The ``QUEUE`` a generated domain package declares."""
     known = sorted(init.parent.name for init in out.glob("*/__init__.py"))
     if domain not in known:
-        hint = f" (known: {', '.join(known)})" if known else f" ({out}/ holds no domain packages)"
-        raise LoadError(f"no domain {domain!r} in {out}/{hint}; run `jobctl generate`?")
+        if not known:
+            raise LoadError(
+                f"no domain {domain!r}: {out}/ holds no domain packages; run `jobctl generate`?"
+            )
+        close = difflib.get_close_matches(domain, known, n=1)
+        if close:
+            raise LoadError(
+                f"no domain {domain!r} in {out}/; did you mean {close[0]!r}?"
+                f" (known: {', '.join(known)})"
+            )
+        raise LoadError(
+            f"no domain {domain!r} in {out}/ (known: {', '.join(known)});"
+            " add it to jobs.yaml and run `jobctl generate`?"
+        )
     module = import_module(f"{package_of(out)}.{domain}")
     queue: object = getattr(module, "QUEUE", None)
     if not isinstance(queue, QueueDefinition):

@@ -32,6 +32,7 @@ from jobcontracts.runtime.connection import CONNECTION_ERRORS, ONE_SHOT, url_fro
 from jobcontracts.runtime.diagnosis import explain, is_access_error
 
 from .loading import LoadError, load_queue
+from .tracebacks import print_tracebacks
 
 P = ParamSpec("P")
 
@@ -48,6 +49,9 @@ UrlOption = Annotated[
     ),
 ]
 PrefixOption = Annotated[str, typer.Option("--prefix", help="Key prefix the queues live under.")]
+TracebackOption = Annotated[
+    bool, typer.Option("--traceback", help="Also print the stored traceback of each failure.")
+]
 DomainArg = Annotated[str, typer.Argument(help="The domain (queue), as named in jobs.yaml.")]
 
 
@@ -192,8 +196,9 @@ def show_command(
     out: OutOption = Path("generated"),
     redis_url: UrlOption = None,
     prefix: PrefixOption = "jobs",
+    traceback: TracebackOption = False,
 ) -> None:
-    """Show one job: state, attempts, errors, result."""
+    """Show one job: state, attempts, errors, result (and tracebacks with --traceback)."""
     admin = _admin(domain, out, redis_url, prefix)
     info = admin.job(job_id)
     if info is None:
@@ -222,6 +227,12 @@ def show_command(
     for field, value in rows:
         table.add_row(field, value)
     out_console.print(table)
+    if traceback:
+        if not info.errors:
+            out_console.print("no failed attempts, so no traceback")
+        print_tracebacks(
+            out_console, ((f"attempt {e.attempt}: {e.reason}", e.traceback) for e in info.errors)
+        )
 
 
 dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args_is_help=True)
@@ -236,8 +247,9 @@ def dlq_list(
     out: OutOption = Path("generated"),
     redis_url: UrlOption = None,
     prefix: PrefixOption = "jobs",
+    traceback: TracebackOption = False,
 ) -> None:
-    """List dead-lettered jobs with the reason each one failed."""
+    """List dead-lettered jobs with the reason each one failed (and tracebacks with --traceback)."""
     admin = _admin(domain, out, redis_url, prefix)
     letters = admin.dead_letters(limit=limit, offset=offset)
     table = Table(title=f"Dead letters of {domain} ({admin.counts().dead} in all)")
@@ -248,6 +260,10 @@ def dlq_list(
             letter.id, letter.name, str(letter.attempts), _when(letter.failed_at), letter.reason
         )
     out_console.print(table)
+    if traceback:
+        print_tracebacks(
+            out_console, ((f"{letter.id} ({letter.name})", letter.traceback) for letter in letters)
+        )
 
 
 @dlq_app.command("retry")

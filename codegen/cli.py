@@ -90,14 +90,16 @@ def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("genera
         console.print(f"  {domain.key}: {', '.join(job.key for job in domain.jobs)}", markup=False)
     for relative in kept:
         _console(stderr=True).print(
-            f"warning: {out / relative} is not generated code; left in place", markup=False
+            f"warning: {out / relative} is not generated code; left in place (remove it:"
+            f" {out}/ holds only generated code, and `jobctl check` fails while it is there)",
+            markup=False,
         )
 
 
 def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Exit 1 with a diff if the generated packages differ from what jobs.yaml gives."""
     require_codegen_extra("check")
-    from .output import compare, unified_diff
+    from .output import compare, is_generated, unified_diff
 
     result = _load(spec)
     drift = compare(result.files, out)
@@ -112,7 +114,20 @@ def check(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated
         f"{len(drift.extra)} extra file(s)",
         markup=False,
     )
-    err.print(f"run `jobctl generate` and commit {out}/", markup=False)
+    strays = [out / relative for relative in drift.extra if not is_generated(out / relative)]
+    for relative in drift.extra:
+        if out / relative not in strays:
+            err.print(
+                f"{out / relative}: stale generated file; `jobctl generate` removes it",
+                markup=False,
+            )
+    for stray in strays:
+        err.print(
+            f"{stray}: not generated from {spec}; remove it ({out}/ holds only generated code)",
+            markup=False,
+        )
+    if len(strays) < len(drift.extra) + len(drift.changed) + len(drift.missing):
+        err.print(f"run `jobctl generate` and commit {out}/", markup=False)
     raise typer.Exit(code=1)
 
 

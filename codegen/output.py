@@ -86,6 +86,11 @@ def unified_diff(files: Mapping[str, str], out: Path, drift: Drift) -> str:
     )
 
 
+def is_generated(path: Path) -> bool:
+    """Whether ``path`` carries the generated-code header (so ``generate`` may delete it)."""
+    return (_read(path) or "").startswith(HEADER)
+
+
 def write(files: Mapping[str, str], out: Path, drift: Drift) -> list[str]:
     """Write changed and missing files; delete stale files this tool generated.
 
@@ -99,7 +104,7 @@ def write(files: Mapping[str, str], out: Path, drift: Drift) -> list[str]:
     kept: list[str] = []
     for relative in drift.extra:
         path = out / relative
-        if (_read(path) or "").startswith(HEADER):
+        if is_generated(path):
             path.unlink()
         else:
             kept.append(relative)

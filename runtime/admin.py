@@ -86,6 +86,8 @@ class DeadLetter:
     error_message: str | None
     failed_at: datetime | None
     attempts: int
+    traceback: str | None = None
+    """The traceback of the last failed attempt, when it raised."""
 
 
 def _job_info(job_id: str, raw: RawJob) -> JobInfo:
@@ -127,6 +129,7 @@ def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadL
         error_message=last[0].message if last else None,
         failed_at=_dt(score),
         attempts=int(made or 0),
+        traceback=last[0].traceback if last else None,
     )
 
 

@@ -52,7 +52,26 @@ class JobDeadError(JobContractsError):
 
 
 class ResultTimeoutError(JobContractsError, TimeoutError):
-    """Waiting for a job's result took longer than the caller allowed."""
+    """Waiting for a job's result took longer than the caller allowed.
+
+    The message names the job and the wait; ``domain``, ``job_id``,
+    ``job_name`` and ``timeout_ms`` carry the same for code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        domain: str = "",
+        job_id: str = "",
+        job_name: str = "",
+        timeout_ms: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.domain = domain
+        self.job_id = job_id
+        self.job_name = job_name
+        self.timeout_ms = timeout_ms
 
 
 class TopologyError(JobContractsError):

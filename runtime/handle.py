@@ -19,7 +19,7 @@ from .connection import Connection
 from .durations import Duration, to_milliseconds
 from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
 from .scripts import queue_scripts
-from .serialization import load_result
+from .serialization import format_duration, load_result
 from .states import JobState
 
 __all__ = ["AsyncJob", "Job", "JobState"]
@@ -34,12 +34,13 @@ def _deadline(timeout: Duration | None) -> float | None:
     return None if timeout is None else time.monotonic() + to_milliseconds(timeout) / 1000
 
 
-def _slice(deadline: float | None, job_id: str) -> float:
+def _slice(deadline: float | None) -> float | None:
+    """Seconds for the next BLPOP, or ``None`` once the deadline has passed."""
     if deadline is None:
         return BLOCK_SLICE_S
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise ResultTimeoutError(f"job {job_id} did not finish in time")
+        return None
     return max(min(remaining, BLOCK_SLICE_S), 0.001)
 
 
@@ -52,7 +53,7 @@ async def _ablpop(key: str, timeout: float, node: Connection) -> object:
 
 
 class _Base:
-    __slots__ = ("_connection", "_created", "_domain", "_id", "_result_model")
+    __slots__ = ("_connection", "_created", "_domain", "_id", "_name", "_result_model")
 
     def __init__(
         self,
@@ -62,9 +63,11 @@ class _Base:
         connection: Connection,
         *,
         created: bool = True,
+        name: str = "",
     ) -> None:
         self._id = job_id
         self._domain = domain
+        self._name = name
         self._result_model = result_model
         self._connection = connection
         self._created = created
@@ -78,12 +81,33 @@ class _Base:
         return self._domain
 
     @property
+    def name(self) -> str:
+        """The job name (``""`` for a handle built without one)."""
+        return self._name
+
+    @property
     def created(self) -> bool:
         """False when an explicit ``job_id`` already existed and nothing was added."""
         return self._created
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._domain}:{self._id})"
+
+    def _timeout_error(self, timeout: Duration | None, state: str | None) -> ResultTimeoutError:
+        """Names the job, the wait, and what the job is doing, so the cause is findable."""
+        waited_ms = 0 if timeout is None else to_milliseconds(timeout)
+        label = f"{self._domain}:{self._id}" + (f" ({self._name})" if self._name else "")
+        message = f"job {label} did not finish within {format_duration(waited_ms)}"
+        if state == "waiting":
+            message += (
+                f"; it is still waiting: is a worker running for domain {self._domain!r}"
+                f" with prefix {self._connection.prefix!r}?"
+            )
+        elif state is not None:
+            message += f"; it is {state}"
+        return ResultTimeoutError(
+            message, domain=self._domain, job_id=self._id, job_name=self._name, timeout_ms=waited_ms
+        )
 
     def _outcome(self, kind: str, data: bytes) -> Any:
         if kind == "c":
@@ -120,7 +144,10 @@ class Job(_Base, Generic[ResultT]):
         kind, data = scripts.watch_job(self._id)
         done_key = scripts.keys.done(self._id)
         while kind == "p":
-            block = _slice(deadline, self._id)
+            block = _slice(deadline)
+            if block is None:
+                raw = scripts.read_job(self._id, fields=False)
+                raise self._timeout_error(timeout, None if raw is None else raw.state)
             got = cast(
                 "list[bytes] | None",
                 scripts.call(partial(_blpop, done_key, block)),
@@ -152,7 +179,10 @@ class AsyncJob(_Base, Generic[ResultT]):
         kind, data = await scripts.watch_job_async(self._id)
         done_key = scripts.keys.done(self._id)
         while kind == "p":
-            block = _slice(deadline, self._id)
+            block = _slice(deadline)
+            if block is None:
+                raw = await scripts.read_job_async(self._id, fields=False)
+                raise self._timeout_error(timeout, None if raw is None else raw.state)
             got = cast(
                 "list[bytes] | None",
                 await scripts.acall(partial(_ablpop, done_key, block)),

@@ -86,10 +86,10 @@ def _add(
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = scripts.add_repeat(now, key, definition, first)
-        return Job(job_id, queue.domain, result_model, conn, created=created)
+        return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
     wire = resolved.wire(name, payload_json, "", trace_context)
     ((job_id, created),) = scripts.add_jobs(now, (wire,))
-    return Job(job_id, queue.domain, result_model, conn, created=created)
+    return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
 
 
 async def enqueue_async(
@@ -125,10 +125,10 @@ async def _add_async(
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
-        return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
+        return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
     wire = resolved.wire(name, payload_json, "", trace_context)
     ((job_id, created),) = await scripts.add_jobs_async(now, (wire,))
-    return AsyncJob(job_id, queue.domain, result_model, conn, created=created)
+    return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
 
 
 def _prepare_many(
@@ -200,7 +200,14 @@ def _add_many(
         added = scripts.add_jobs(conn.now_ms(), [wire for _, wire in chunk])
         for (name, _), (job_id, created) in zip(chunk, added, strict=True):
             handles.append(
-                Job(job_id, queue.domain, queue.jobs[name].result_model, conn, created=created)
+                Job(
+                    job_id,
+                    queue.domain,
+                    queue.jobs[name].result_model,
+                    conn,
+                    created=created,
+                    name=name,
+                )
             )
     return handles
 
@@ -236,6 +243,13 @@ async def _add_many_async(
         added = await scripts.add_jobs_async(conn.now_ms(), [wire for _, wire in chunk])
         for (name, _), (job_id, created) in zip(chunk, added, strict=True):
             handles.append(
-                AsyncJob(job_id, queue.domain, queue.jobs[name].result_model, conn, created=created)
+                AsyncJob(
+                    job_id,
+                    queue.domain,
+                    queue.jobs[name].result_model,
+                    conn,
+                    created=created,
+                    name=name,
+                )
             )
     return handles

@@ -7,6 +7,7 @@ line (NDJSON) so Lua can append to the history without decoding it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import traceback
 from collections.abc import Mapping
@@ -28,7 +29,9 @@ def job_definition(queue: QueueDefinition, name: str) -> JobDefinition[Any, Any]
     definition = queue.jobs.get(name)
     if definition is None:
         known = ", ".join(sorted(queue.jobs)) or "none"
-        raise UnknownJobError(f"domain {queue.domain!r} has no job {name!r} (known: {known})")
+        close = difflib.get_close_matches(name, list(queue.jobs), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UnknownJobError(f"domain {queue.domain!r} has no job {name!r}{hint} (known: {known})")
     return definition
 
 

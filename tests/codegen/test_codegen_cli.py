@@ -75,10 +75,27 @@ def test_check_reports_stale_extra_files(generated: Path) -> None:
     assert code == 1
     assert "+++ /dev/null" in stdout
     assert "1 extra" in stderr
+    assert f"{generated / 'old_domain' / 'client.py'}: stale generated file;" in stderr
+    assert "`jobctl generate` removes it" in stderr
     result = run_cli("generate", "--spec", str(SPEC), "--out", str(generated))
     assert "1 stale removed" in result.stdout
     assert not (generated / "old_domain").exists()
     assert _check(generated)[0] == 0
+
+
+def test_check_names_each_stray_file_and_says_to_remove_it(generated: Path) -> None:
+    (generated / "NOTES.md").write_text("mine\n")
+    (generated / "billing" / "helpers.py").write_text("def mine() -> None: ...\n")
+    code, _, stderr = _check(generated)
+    assert code == 1
+    assert "2 extra file(s)" in stderr
+    for stray in (generated / "NOTES.md", generated / "billing" / "helpers.py"):
+        line = next(line for line in stderr.splitlines() if line.startswith(f"{stray}:"))
+        assert line == (
+            f"{stray}: not generated from {SPEC}; remove it"
+            f" ({generated}/ holds only generated code)"
+        )
+    assert HINT not in stderr  # generate would not help: it leaves files it did not write
 
 
 def test_generate_keeps_files_it_did_not_write(generated: Path) -> None:
@@ -86,7 +103,10 @@ def test_generate_keeps_files_it_did_not_write(generated: Path) -> None:
     result = run_cli("generate", "--spec", str(SPEC), "--out", str(generated))
     assert result.exit_code == 0
     assert (generated / "NOTES.md").exists()
-    assert "not generated code" in result.stderr
+    assert f"warning: {generated / 'NOTES.md'} is not generated code; left in place" in (
+        result.stderr
+    )
+    assert "remove it" in result.stderr
 
 
 def test_schema_prints_the_spec_schema(tmp_path: Path) -> None:

@@ -71,12 +71,21 @@ async def test_result_roundtrip(connection: Connection) -> None:
 
 async def test_result_timeout_and_unknown(connection: Connection) -> None:
     job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), connection)
-    with pytest.raises(ResultTimeoutError):
+    with pytest.raises(ResultTimeoutError) as waited:
         await job.result(timeout=0.1)
-    with pytest.raises(ResultTimeoutError):
-        await asyncio.to_thread(
-            enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection).result, 0.1
-        )
+    assert str(waited.value) == (
+        f"job test:{job.id} (double) did not finish within 0.1s; it is still waiting:"
+        f" is a worker running for domain 'test' with prefix '{connection.prefix}'?"
+    )
+    assert (waited.value.domain, waited.value.job_id, waited.value.job_name) == (
+        "test",
+        job.id,
+        "double",
+    )
+    assert waited.value.timeout_ms == 100
+    sync_job = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection)
+    with pytest.raises(ResultTimeoutError, match=rf"job test:{sync_job.id} \(double\) did not"):
+        await asyncio.to_thread(sync_job.result, 0.1)
     from jobcontracts.runtime.handle import AsyncJob
 
     ghost: AsyncJob[Doubled] = AsyncJob("no-such-job", "test", Doubled, connection)

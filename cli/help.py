@@ -1,0 +1,88 @@
+"""Plain ``--help``: ``DOMAIN``, ``--limit INTEGER`` and bare flags, as people expect.
+
+typer 0.29 labels every parameter with its Python type (``<bool>`` even on
+flags and ``--help``, ``<list[str]>``) and wraps required arguments in braces
+(``{domain}``). ``TidyGroup``, the root command's class, swaps the parameter
+classes of the whole command tree for subclasses that print upper-case names
+instead. Only help text changes; parsing is untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer._click import Command, Context, Parameter
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+_TYPE_NAMES = {
+    "int": "INTEGER",
+    "int range": "INTEGER",
+    "float": "FLOAT",
+    "float range": "FLOAT",
+    "str": "TEXT",
+    "path": "PATH",
+}
+
+
+class TidyArgument(TyperArgument):
+    @property
+    def display_name_raw(self) -> str:
+        return self.metavar or (self.name or "").upper()
+
+    def display_type_rich(self, ctx: Context) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw + ("..." if self.nargs != 1 else "")
+        return name if self.required else f"[{name}]"
+
+
+class TidyOption(TyperOption):
+    def display_type_rich(self, ctx: Context) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        label = self.display_type(ctx).strip("<>")
+        return _TYPE_NAMES.get(label, label.upper())
+
+
+def _tidy_parameter(parameter: Parameter) -> None:
+    if isinstance(parameter, TyperArgument) and not isinstance(parameter, TidyArgument):
+        parameter.__class__ = TidyArgument
+    elif isinstance(parameter, TyperOption) and not isinstance(parameter, TidyOption):
+        parameter.__class__ = TidyOption
+
+
+class TidyCommand(TyperCommand):
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        # click makes ``--help`` lazily, after the tree was tidied
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _tidy_parameter(option)
+        return option
+
+
+class TidyGroup(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        tidy(self)
+
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _tidy_parameter(option)
+        return option
+
+
+def tidy(command: Command) -> None:
+    """Give ``command`` and everything below it the tidy help classes."""
+    if isinstance(command, TyperGroup) and not isinstance(command, TidyGroup):
+        command.__class__ = TidyGroup
+    elif isinstance(command, TyperCommand) and not isinstance(command, TidyCommand):
+        command.__class__ = TidyCommand
+    for parameter in command.params:
+        _tidy_parameter(parameter)
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            tidy(sub)
