@@ -2,8 +2,12 @@
 
 ``redis_url`` (session): ``REDIS_URL`` if set, else 127.0.0.1:6379 if it answers
 PING, else a throwaway ``redis-server`` on a free port, stopped at the end.
-``connection`` (function): a ``runtime.Connection`` whose prefix is unique to
-the test; every key under it is deleted afterwards (the server is shared).
+``key_prefix`` (function): a prefix unique to the test, ``t-<session>-<test>``;
+every key under it is deleted after the test (the server is shared).
+``connection`` (function): a ``runtime.Connection`` on ``key_prefix`` (its keys
+deleted afterwards on the server or cluster it ran against).
+At the end of the session no key may remain under ``t-<session>-``: the
+``redis_url`` fixture fails the run and names the keys a test left behind.
 ``manual_clock``: a settable millisecond clock to pass as ``Connection(clock=...)``.
 ``redis_server_factory``: starts private throwaway servers (for restart tests).
 ``redis_cluster`` (session): a throwaway 3-primary Redis Cluster with one
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.testing import (
@@ -61,8 +66,11 @@ def redis_server_factory() -> Iterator[Callable[..., RedisServer]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def redis_url(redis_server_factory: Callable[..., RedisServer]) -> str:
+SESSION_PREFIX = f"t-{uuid.uuid4().hex[:8]}"
+"""Every test prefix of this run starts with it, so leftovers are this run's, not another's."""
+
+
+def _find_redis(redis_server_factory: Callable[..., RedisServer]) -> str:
     url = os.environ.get("REDIS_URL")
     if url:
         return url
@@ -72,14 +80,39 @@ def redis_url(redis_server_factory: Callable[..., RedisServer]) -> str:
     return redis_server_factory().url
 
 
+@pytest.fixture(scope="session")
+def redis_url(redis_server_factory: Callable[..., RedisServer]) -> Iterator[str]:
+    url = _find_redis(redis_server_factory)
+    yield url
+    left = keys_under(url, SESSION_PREFIX)
+    if left:
+        client = redis.Redis.from_url(url)
+        try:
+            client.unlink(*left)  # reported once, then gone: the server is shared
+        finally:
+            client.close()
+        pytest.fail(f"the tests left {len(left)} key(s) in Redis: {', '.join(left[:20])}")
+
+
+def keys_under(url: str, prefix: str) -> list[str]:
+    """Every key starting with ``prefix`` (sorted), on the server at ``url``."""
+    client = redis.Redis.from_url(url)
+    try:
+        return sorted(k.decode() for k in client.scan_iter(match=f"{prefix}*", count=1000))
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def manual_clock() -> ManualClock:
     return ManualClock()
 
 
 @pytest.fixture
-def key_prefix() -> str:
-    return f"t-{uuid.uuid4().hex[:12]}"
+def key_prefix(redis_url: str) -> Iterator[str]:
+    prefix = f"{SESSION_PREFIX}-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    delete_prefix(redis_url, prefix)
 
 
 @pytest.fixture(scope="session")
@@ -115,4 +148,4 @@ def connection(deployment_url: str, key_prefix: str) -> Iterator[Connection]:
         delete_prefix(deployment_url, key_prefix)
 
 
-__all__ = ["ManualClock", "RedisServer", "delete_prefix"]
+__all__ = ["SESSION_PREFIX", "ManualClock", "RedisServer", "delete_prefix", "keys_under"]
