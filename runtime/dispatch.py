@@ -416,7 +416,7 @@ class Dispatcher:
         if tasks:
             grace = to_milliseconds(self._settings.shutdown_grace) / 1000
             log.info(
-                "%s worker stopping: waiting up to %.1fs for %d running job(s)",
+                "worker for %s stopping: waiting up to %.1fs for %d running job(s)",
                 self._domain,
                 grace,
                 len(tasks),
@@ -431,7 +431,9 @@ class Dispatcher:
                     self._running.pop(job)
                     self._finished.append((job.id, job.token, "h", "", ""))
                 log.warning(
-                    "%s worker handed %d unfinished job(s) back to wait", self._domain, len(pending)
+                    "worker for %s handed %d unfinished job(s) back to wait",
+                    self._domain,
+                    len(pending),
                 )
         deadline = time.monotonic() + max(
             to_milliseconds(self._settings.shutdown_grace) / 1000, 5.0
