@@ -44,6 +44,8 @@ class TidyOption(TyperOption):
         if self.metavar is not None:
             return self.metavar
         label = self.display_type(ctx).strip("<>")
+        if "|" in label:  # choices are typed as they are: [text|json]
+            return f"[{label}]"
         return _TYPE_NAMES.get(label, label.upper())
 
 

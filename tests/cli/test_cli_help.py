@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+from typing import Annotated
 
 import pytest
 import typer
 from typer._click import Command
 from typer.core import TyperGroup
+from typer.testing import CliRunner
 
 from jobcontracts.cli.app import app
-from tests.cli.cli_support import invoke
+from jobcontracts.cli.help import TidyGroup
+from tests.cli.cli_support import WIDE, invoke
 
 PYTHON_TYPE_LABEL = re.compile(r"<[a-z_]+(\[[^\]]*\])?( range)?>")
 BRACED_NAME = re.compile(r"\{[a-z_]+\}")
@@ -93,3 +97,23 @@ def test_a_missing_argument_is_named_in_upper_case() -> None:
     result = invoke(["show", "github"])
     assert result.exit_code == 2
     assert "Missing argument 'JOB_ID'" in result.stderr
+
+
+class Shape(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def test_choices_are_shown_as_typed() -> None:
+    demo = typer.Typer(cls=TidyGroup)
+
+    @demo.command()
+    def pick(shape: Annotated[Shape, typer.Option("--shape", help="How.")] = Shape.TEXT) -> None:
+        """Pick a shape."""
+
+    @demo.command()
+    def other() -> None:
+        """Another command, so pick is a subcommand."""
+
+    text = CliRunner().invoke(demo, ["pick", "--help"], env=WIDE).stdout
+    assert re.search(r"--shape +\[text\|json\] +How\.", text), text
