@@ -42,6 +42,35 @@ from .schema_view import (
 _MAX_REF_HOPS = 64
 
 
+def _without_null(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``schema`` with null taken out of ``type`` and ``enum``, if both admit null and more.
+
+    ``{type: [string, "null"], enum: [a, null]}`` is a nullable enum; with
+    ``enum: [a]`` it does not accept null at all, whatever ``type`` says.
+    """
+    raw_type = schema.get("type")
+    kinds = (
+        as_list(raw_type) if as_list(raw_type) is not None else ([raw_type] if raw_type else None)
+    )
+    values = as_list(schema.get("enum"))
+    if kinds is None and values is None:
+        return None
+    if (kinds is not None and "null" not in kinds) or (values is not None and None not in values):
+        return None
+    stripped = dict(schema)
+    if kinds is not None:
+        rest = [kind for kind in kinds if kind != "null"]
+        if not rest:
+            return None
+        stripped["type"] = rest[0] if len(rest) == 1 else rest
+    if values is not None:
+        rest_values = [value for value in values if value is not None]
+        if not rest_values:
+            return None
+        stripped["enum"] = rest_values
+    return stripped
+
+
 @dataclass
 class SchemaDiff:
     """Collects the changes between an old and a new schema tree, both with their definitions."""
@@ -74,14 +103,9 @@ class SchemaDiff:
     def _unwrap_null(node: Node) -> tuple[Node, bool]:
         """The schema without its null alternative, and whether it had one."""
         schema = node.schema
-        listed = as_list(schema.get("type"))
-        if listed is not None and "null" in listed and len(listed) > 1:
-            rest = [kind for kind in listed if kind != "null"]
-            return Node({**schema, "type": rest[0] if len(rest) == 1 else rest}, node.path), True
-        values = as_list(schema.get("enum")) or []
-        if None in values and len(values) > 1:
-            rest_values = [value for value in values if value is not None]
-            return Node({**schema, "enum": rest_values}, node.path), True
+        stripped = _without_null(schema)
+        if stripped is not None:
+            return Node(stripped, node.path), True
         key = union_key(schema)
         members = as_list(schema.get(key))
         if members is not None and len(members) == 2 and sum(map(is_null, members)) == 1:

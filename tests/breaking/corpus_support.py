@@ -17,6 +17,8 @@ CORPUS = Path(__file__).parent / "corpus"
 
 ALIASES = {
     "nullable_removed_any_of": "NULLABLE_REMOVED",
+    "nullable_added_enum": "NULLABLE_ADDED",
+    "nullable_type_but_not_enum": "",
     "enum_const_changed": "ENUM_NARROWED",
     "enum_imposed": "ENUM_NARROWED",
     "enum_lifted": "ENUM_EXTENDED",

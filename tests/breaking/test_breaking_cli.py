@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
+from tests.breaking.corpus_support import CORPUS
 from tests.cli.cli_support import invoke
 
 BASE = """version: 1
@@ -186,3 +187,19 @@ def test_invalid_new_contract_lists_its_problems(repo: Path) -> None:
     assert (
         "jobs.yaml:12:18: domains.shop.jobs.place_order.timeout: invalid duration" in result.stderr
     )
+
+
+def test_a_generated_api_break_alone_is_a_warning_and_exits_one(repo: Path) -> None:
+    """A renamed definition keeps the wire but renames the class callers import."""
+    (repo / "old.yaml").write_text(
+        (CORPUS / "ref_target_changed__api" / "old.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (repo / "jobs.yaml").write_text(
+        (CORPUS / "ref_target_changed__api" / "new.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = _run("--against-file", "old.yaml")
+    assert result.exit_code == 1
+    assert "warning REF_TARGET_CHANGED [python-callers]" in result.stdout
+    assert "breaking: 0 errors, 1 warning, 0 infos" in result.stdout
