@@ -6,7 +6,9 @@ sets are walked with ZSCAN, job hashes are fetched with one pipelined HMGET
 per batch, and repeats with HSCAN: memory follows the batch, not the queue.
 A job that moves between sets during the walk may be seen twice or not at
 all (SCAN only promises members present for the whole walk); the report is
-about a live queue, so that is accepted and documented.
+about a live queue, so that is accepted and documented. On a Cluster each
+call goes to the primary of the queue's slot (rerouted on redirects), and
+queues are discovered on every primary.
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -18,10 +20,12 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import cast
 
 from .connection import Connection
 from .keys import QueueKeys
+from .routing import call_routed
 from .states import JobState
 
 DEFAULT_BATCH = 500
@@ -58,9 +62,8 @@ def stored_domains(connection: Connection, batch: int = 1000) -> list[str]:
     """Domains with a queue under ``connection.prefix`` (found by their id counter key)."""
     escaped = _GLOB_SPECIAL.sub(r"\\\1", connection.prefix)
     found: set[str] = set()
-    for node in connection.primaries():  # on a Cluster, queues live on every primary
-        client = node.sync_client()
-        for raw in client.scan_iter(match=f"{escaped}:{{*}}:id", count=batch):
+    for node in connection.primaries():
+        for raw in node.sync_client().scan_iter(match=f"{escaped}:{{*}}:id", count=batch):
             key = cast("bytes", raw).decode(errors="replace")
             inner = key[len(connection.prefix) + 1 : -len(":id")]
             if inner.startswith("{") and inner.endswith("}"):
@@ -73,18 +76,39 @@ def stored_jobs(
 ) -> Iterator[StoredJob]:
     """Every job of ``domain`` in waiting, delayed, failed (retrying), active or dead."""
     keys = _keys(connection, domain)
-    client = connection.route(keys.base).sync_client()
     for set_key, state in _state_sets(keys):
         cursor = 0
         while True:
-            cursor, members = cast(
-                "tuple[int, list[tuple[bytes, float]]]",
-                client.zscan(set_key, cursor, count=batch),
+            cursor, members = call_routed(
+                connection, set_key, partial(_zscan, key=set_key, cursor=cursor, batch=batch)
             )
-            ids = [member for member, _ in members]
-            yield from _read_jobs(connection, keys, ids, state)
+            yield from _read_jobs(connection, keys, [member for member, _ in members], state)
             if cursor == 0:
                 break
+
+
+def _zscan(
+    node: Connection, *, key: str, cursor: int, batch: int
+) -> tuple[int, list[tuple[bytes, float]]]:
+    return cast(
+        "tuple[int, list[tuple[bytes, float]]]",
+        node.sync_client().zscan(key, cursor, count=batch),
+    )
+
+
+def _hscan(
+    node: Connection, *, key: str, cursor: int, batch: int
+) -> tuple[int, dict[bytes, bytes]]:
+    return cast(
+        "tuple[int, dict[bytes, bytes]]", node.sync_client().hscan(key, cursor, count=batch)
+    )
+
+
+def _hmget_all(node: Connection, keys: QueueKeys, ids: list[bytes]) -> list[list[bytes | None]]:
+    pipe = node.sync_client().pipeline(transaction=False)
+    for raw_id in ids:
+        pipe.hmget(keys.job_prefix + raw_id.decode(), ["n", "d", "v"])
+    return cast("list[list[bytes | None]]", pipe.execute())
 
 
 def _read_jobs(
@@ -92,10 +116,7 @@ def _read_jobs(
 ) -> Iterator[StoredJob]:
     if not ids:
         return
-    pipe = connection.route(keys.base).sync_client().pipeline(transaction=False)
-    for raw_id in ids:
-        pipe.hmget(keys.job_prefix + raw_id.decode(), ["n", "d", "v"])
-    rows = cast("list[list[bytes | None]]", pipe.execute())
+    rows = call_routed(connection, keys.wait, lambda node: _hmget_all(node, keys, ids))
     for raw_id, (name, payload, revision) in zip(ids, rows, strict=True):
         if name is None or payload is None:
             continue  # removed between the scan and the read
@@ -123,18 +144,27 @@ def stored_repeats(
 ) -> Iterator[StoredRepeat]:
     """Every repeat definition of ``domain`` (the ``#key`` counters are skipped)."""
     keys = _keys(connection, domain)
-    client = connection.route(keys.base).sync_client()
-    for raw_key, raw in client.hscan_iter(keys.repeats, count=batch):
-        key = cast("bytes", raw_key).decode(errors="replace")
-        if key.startswith("#"):
-            continue
-        try:
-            definition = json.loads(cast("bytes", raw))
-            yield StoredRepeat(
-                key=key,
-                name=str(definition["n"]),
-                payload=str(definition["d"]),
-                revision=str(definition["v"]) if definition.get("v") else None,
-            )
-        except (ValueError, KeyError, TypeError):
-            yield StoredRepeat(key=key, name="", payload="", revision=None)
+    cursor = 0
+    while True:
+        cursor, entries = call_routed(
+            connection, keys.repeats, partial(_hscan, key=keys.repeats, cursor=cursor, batch=batch)
+        )
+        for raw_key, raw in entries.items():
+            key = raw_key.decode(errors="replace")
+            if not key.startswith("#"):
+                yield _repeat(key, raw)
+        if cursor == 0:
+            break
+
+
+def _repeat(key: str, raw: bytes) -> StoredRepeat:
+    try:
+        definition = json.loads(raw)
+        return StoredRepeat(
+            key=key,
+            name=str(definition["n"]),
+            payload=str(definition["d"]),
+            revision=str(definition["v"]) if definition.get("v") else None,
+        )
+    except (ValueError, KeyError, TypeError):
+        return StoredRepeat(key=key, name="", payload="", revision=None)

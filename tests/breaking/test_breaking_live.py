@@ -114,26 +114,22 @@ def _kinds(result: Result) -> dict[str, dict[str, object]]:
     return {f"{kind['domain']}.{kind['job']}": kind for kind in document["kinds"]}
 
 
-def _snapshot(url: str, prefix: str) -> dict[bytes, object]:
+def _snapshot(connection: Connection) -> dict[bytes, object]:
     """Every key of the namespace with its contents: proves a command wrote nothing."""
-    connection = Connection(url, prefix=prefix)
-    try:
-        contents: dict[bytes, object] = {}
-        for node in connection.primaries():  # every primary of a cluster
-            client = node.sync_client()
-            for key in client.scan_iter(match=f"{prefix}:*"):
-                kind = client.type(key)
-                if kind == b"hash":
-                    contents[key] = client.hgetall(key)
-                elif kind == b"zset":
-                    contents[key] = client.zrange(key, 0, -1, withscores=True)
-                elif kind == b"list":
-                    contents[key] = client.lrange(key, 0, -1)
-                else:
-                    contents[key] = client.get(key)
-        return contents
-    finally:
-        connection.close()
+    contents: dict[bytes, object] = {}
+    for node in connection.primaries():
+        client = node.sync_client()
+        for key in client.scan_iter(match=f"{connection.prefix}:*"):
+            kind = client.type(key)
+            if kind == b"hash":
+                contents[key] = client.hgetall(key)
+            elif kind == b"zset":
+                contents[key] = client.zrange(key, 0, -1, withscores=True)
+            elif kind == b"list":
+                contents[key] = client.lrange(key, 0, -1)
+            else:
+                contents[key] = client.get(key)
+    return contents
 
 
 async def test_live_reports_each_old_job_that_new_workers_would_refuse(
@@ -157,9 +153,9 @@ async def test_live_reports_each_old_job_that_new_workers_would_refuse(
         welcome = {"user_id": QUEUED, "to": "ada@example.com", "locale": "en"}
         enqueue(email.QUEUE, "send_welcome", welcome, JobOptions(), connection)
 
-        before = _snapshot(connection.url, connection.prefix)
+        before = _snapshot(connection)
         result = invoke([*live, "--format", "json", "--examples", "10"])
-        assert _snapshot(connection.url, connection.prefix) == before
+        assert _snapshot(connection) == before
         handlers.release.set()
 
     assert result.exit_code == 1, result.output
@@ -203,9 +199,9 @@ def test_live_validates_jobs_that_recorded_no_revision(
     """Jobs from before revisions were recorded are checked, never skipped."""
     job_id = enqueue(github.QUEUE, "sync_repo", REPO, JobOptions(), connection).id
     broken = _add(connection, QUEUED, "webhook")
-    client = connection.route(f"{connection.prefix}:{{github}}:").sync_client()
     for ident in (job_id, broken):
-        assert client.hdel(f"{connection.prefix}:{{github}}:job:{ident}", "v") == 1
+        key = f"{connection.prefix}:{{github}}:job:{ident}"
+        assert connection.route(key).sync_client().hdel(key, "v") == 1
     result = invoke([*live, "--format", "json"])
     assert result.exit_code == 1
     kinds = _kinds(result)
