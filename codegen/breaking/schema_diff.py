@@ -40,6 +40,14 @@ from .schema_view import (
 )
 
 _MAX_REF_HOPS = 64
+COMPARED_KEYWORDS = frozenset(
+    {"type", "properties", "required", "items", "format", "additionalProperties", "pattern"}
+    | {"uniqueItems", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "default"}
+    | {"description", "title", "examples", "deprecated", "readOnly", "writeOnly", "$comment"}
+    | set(LOWER_BOUNDS)
+    | set(UPPER_BOUNDS)
+)
+"""Keywords the rules compare one by one (or that never reach the wire)."""
 
 
 def _without_null(schema: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -138,6 +146,7 @@ class SchemaDiff:
         elif new_nullable and not old_nullable:
             self._hit("NULLABLE_ADDED", where, site, "null is now accepted")
         old_kind, new_kind = kind_of(old.schema), kind_of(new.schema)
+        self._unmodelled(old, new, where)
         if old_kind != new_kind:
             self._kind_changed(old, new, old_kind, new_kind, where)
         elif old_kind == "enum":
@@ -148,6 +157,17 @@ class SchemaDiff:
             self._all_of(old, new, where)
         elif old_kind == "typed":
             self._typed(old, new, where)
+
+    def _unmodelled(self, old: Node, new: Node, where: str) -> None:
+        """Keywords no finer rule compares (``not``, ``if``, ``patternProperties``...): any change
+        is reported as SCHEMA_CHANGED, never ignored."""
+        for key in sorted(set(old.schema) | set(new.schema)):
+            if key in COMPARED_KEYWORDS:
+                continue
+            before = canonical_json(inline_refs(old.schema.get(key), self.old_definitions))
+            after = canonical_json(inline_refs(new.schema.get(key), self.new_definitions))
+            if before != after:
+                self._hit("SCHEMA_CHANGED", where, new, f"{key} changed (compared as a whole)")
 
     def _kind_changed(self, old: Node, new: Node, old_kind: str, new_kind: str, where: str) -> None:
         if old_kind == "any":

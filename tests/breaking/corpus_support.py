@@ -18,6 +18,7 @@ CORPUS = Path(__file__).parent / "corpus"
 ALIASES = {
     "nullable_removed_any_of": "NULLABLE_REMOVED",
     "nullable_added_enum": "NULLABLE_ADDED",
+    "schema_changed_unmodelled_keyword": "SCHEMA_CHANGED",
     "nullable_type_but_not_enum": "",
     "enum_const_changed": "ENUM_NARROWED",
     "enum_imposed": "ENUM_NARROWED",
