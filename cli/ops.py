@@ -223,6 +223,8 @@ def show_command(
         rows.append(("dead because", info.dead_reason))
     if info.stalls:
         rows.append(("stalls", str(info.stalls)))
+    if info.error_count > len(info.errors):
+        rows.append(("errors", f"{info.error_count} in total; the last {len(info.errors)} follow"))
     rows.extend((f"attempt {e.attempt} error", e.reason) for e in info.errors)
     for field, value in rows:
         table.add_row(field, value)

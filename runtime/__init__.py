@@ -24,6 +24,7 @@ from .handle import AsyncJob, Job, JobState
 from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
 from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
 from .worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
+from .workers import WorkerInfo
 
 __all__ = [
     "AsyncJob",
@@ -60,6 +61,7 @@ __all__ = [
     "UnknownJobError",
     "Unrecoverable",
     "Worker",
+    "WorkerInfo",
     "WorkerSettings",
     "default_connection",
     "enqueue",

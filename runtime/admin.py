@@ -21,6 +21,7 @@ from .resolution import MAX_PRIORITY
 from .scripts import RawJob, queue_scripts
 from .serialization import ErrorRecord, parse_errors
 from .states import JobState
+from .workers import WorkerInfo, live_workers, live_workers_async
 
 PAGE = 1000
 _SEQ_SPAN = 2**32
@@ -62,6 +63,9 @@ class JobInfo:
     attempts_allowed: int
     stalls: int
     errors: list[ErrorRecord]
+    """The last ``ERROR_HISTORY`` (10) error records, oldest first."""
+    error_count: int
+    """Every error the job ever recorded, including those no longer kept."""
     result: str | None
     dead_reason: str | None
     enqueued_at: datetime | None
@@ -103,7 +107,8 @@ def _job_info(job_id: str, raw: RawJob) -> JobInfo:
         attempts_made=int(f.get("m", b"0")),
         attempts_allowed=int(f.get("a", b"0")),
         stalls=int(f.get("st", b"0")),
-        errors=parse_errors(f.get("er")),
+        errors=(errors := parse_errors(f.get("er"))),
+        error_count=max(int(f.get("ec", b"0")), len(errors)),
         result=_text(f.get("r")),
         dead_reason=_text(f.get("dr")),
         enqueued_at=_dt(f.get("ts")),
@@ -169,6 +174,14 @@ class QueueAdmin:
             return await pipe.execute()
 
         return self._counts(await self._scripts.acall(run))
+
+    # ------------------------------------------------------------ workers
+    def workers(self) -> list[WorkerInfo]:
+        """The live workers of this queue (liveness not run out), oldest first."""
+        return live_workers(self.connection, self.domain)
+
+    async def workers_async(self) -> list[WorkerInfo]:
+        return await live_workers_async(self.connection, self.domain)
 
     # ------------------------------------------------------------ one job
     def job(self, job_id: str) -> JobInfo | None:

@@ -14,9 +14,7 @@ import asyncio
 import dataclasses
 import os
 import threading
-import time
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -28,10 +26,8 @@ from .clients import build_async, build_sync
 from .keys import validate_name
 from .retrying import AsyncOutageRetry, OutageRetry
 from .routing import SlotMap
+from .server_clock import Clock, ServerClock, system_clock
 from .topology import Endpoint, parse_url, redact
-
-Clock = Callable[[], int]
-"""Returns the current time in integer milliseconds since the epoch."""
 
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     redis.ConnectionError,
@@ -40,11 +36,6 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     TimeoutError,
 )
 """Errors that mean "Redis is unreachable right now", worth retrying later."""
-
-
-def system_clock() -> int:
-    """Wall-clock milliseconds: what every timestamp stored in Redis uses."""
-    return time.time_ns() // 1_000_000
 
 
 def url_from_env() -> str:
@@ -93,8 +84,11 @@ class Connection:
     any I/O. On a Cluster, ``route(key)`` is the single-node connection of the
     primary that serves the key's slot, and the other clients are those of
     the primary serving the prefix.
-    ``clock`` (milliseconds) is the time written into Redis; tests pass a
-    manual clock to drive delays and backoff without sleeping.
+    ``clock`` (milliseconds) is the time written into Redis. By default it is
+    the Redis server's clock (``ServerClock``: this host's clock, given as
+    ``host_clock``, plus its measured offset to the server), so hosts whose
+    clocks disagree still agree on leases and due times. Tests pass a manual
+    ``clock`` to drive delays and backoff without sleeping.
 
     One sync client is shared by all threads; one asyncio client is kept per
     event loop (an asyncio connection pool cannot be used from another loop).
@@ -106,13 +100,16 @@ class Connection:
         *,
         prefix: str = "jobs",
         clock: Clock | None = None,
+        host_clock: Clock | None = None,
         settings: ClientSettings | None = None,
     ) -> None:
+        if clock is not None and host_clock is not None:
+            raise ValueError("pass clock (the time itself) or host_clock (to correct), not both")
         validate_name("prefix", prefix)
         self.url = url or url_from_env()
         self.endpoint: Endpoint = parse_url(self.url)
         self.prefix = prefix
-        self.clock: Clock = clock or system_clock
+        self.clock: Clock = clock or ServerClock(host_clock or system_clock)
         self.settings = settings or ClientSettings()
         self._lock = threading.Lock()
         self._slots: SlotMap | None = None
@@ -133,6 +130,17 @@ class Connection:
 
     def now_ms(self) -> int:
         return self.clock()
+
+    def sync_clock(self) -> None:
+        """Measure this host's offset to the server's clock when due (one TIME round trip)."""
+        clock = self.clock
+        if isinstance(clock, ServerClock) and clock.stale:
+            clock.sync(self.sync_client())
+
+    async def sync_clock_async(self) -> None:
+        clock = self.clock
+        if isinstance(clock, ServerClock) and clock.stale:
+            await clock.sync_async(self.async_client())
 
     def route(self, key: str) -> Connection:
         """The connection that serves ``key``: this one, or on a Cluster its primary's."""

@@ -18,10 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import random
-import secrets
-import socket
 import time
 from collections import deque
 
@@ -31,10 +27,12 @@ from .diagnosis import is_access_error, refused
 from .durations import to_milliseconds
 from .errors import RedisAccessError, TopologyError
 from .execution import JobRunner
+from .heartbeat import Heartbeat
 from .repeat import advance_due_repeats
 from .routing import TRANSIENT_ERRORS
 from .scripts import ClaimedJob, QueueScripts, Settlement
 from .worker_settings import WorkerSettings
+from .workers import new_worker_id, serve
 
 log = logging.getLogger("jobcontracts.worker")
 
@@ -68,7 +66,7 @@ class Dispatcher:
             if settings.rate_limit
             else (0, 0)
         )
-        self._token_base = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._token_base = new_worker_id()
         self._calls = 0
         self._running: dict[ClaimedJob, asyncio.Task[None]] = {}
         self._prefetched: deque[ClaimedJob] = deque()
@@ -110,17 +108,34 @@ class Dispatcher:
         # Both follow the queue's node: on a Cluster it changes after a failover.
         self._channel = RawChannel(lambda: self._scripts.node().async_client())
         self._marker_channel = RawChannel(lambda: self._scripts.node().async_client())
-        maintenance = asyncio.create_task(self._maintain(), name=f"jobs-{self._domain}-maintenance")
         try:
-            await self._drive()
-        finally:
-            maintenance.cancel()
-            await asyncio.gather(maintenance, return_exceptions=True)
+            await self._conn.sync_clock_async()
+        except TRANSIENT_ERRORS as exc:  # the heartbeat measures it once Redis answers
+            log.warning("could not read the Redis server's clock for %s (%s)", self._domain, exc)
+        heartbeat = Heartbeat(
+            self._token_base,
+            self._domain,
+            self._scripts,
+            self._settings,
+            self._conn,
+            self,
+            self._loop,
+            self._runner.observer,
+        )
+        heartbeat.start()
+        serve(self._domain, +1)
+        leave = False
+        try:
             try:
-                await self._shutdown()
+                await self._drive()
             finally:
-                await self._channel.close()
-                await self._marker_channel.close()
+                await self._shutdown()
+            leave = not self._finished  # unreported jobs: let liveness expiry hand them back
+        finally:
+            serve(self._domain, -1)
+            await asyncio.to_thread(heartbeat.stop, leave=leave)
+            await self._channel.close()
+            await self._marker_channel.close()
 
     # ------------------------------------------------------------ jobs
     def _start(self, job: ClaimedJob) -> None:
@@ -335,41 +350,21 @@ class Dispatcher:
         finally:
             self._wake = None
 
-    # ------------------------------------------------------------ maintenance
-    async def _maintain(self) -> None:
-        """Heartbeat every held lease in one call; look for expired leases of any worker."""
-        s = self._settings
-        heartbeat = (
-            to_milliseconds(s.heartbeat) / 1000
-            if s.heartbeat is not None
-            else self._lease_ms / 3000
-        )
-        stall_every = to_milliseconds(s.stall_check) / 1000
-        next_beat = time.monotonic() + heartbeat
-        next_stall = time.monotonic() + random.uniform(0, stall_every)  # spread workers out
-        while True:
-            now = time.monotonic()
-            await asyncio.sleep(max(min(next_beat, next_stall) - now, 0.0))
-            now = time.monotonic()
-            try:
-                if now >= next_beat:
-                    next_beat = now + heartbeat
-                    await self.heartbeat()
-                if now >= next_stall:
-                    next_stall = now + stall_every
-                    await self.recover_stalled()
-            except TRANSIENT_ERRORS as exc:
-                log.warning("redis unavailable for %s maintenance (%s)", self._domain, exc)
-            except Exception:
-                log.exception("maintenance error in %s", self._domain)
+    # ------------------------------------------------------------ for the heartbeat thread
+    def snapshot(self) -> tuple[list[ClaimedJob], list[ClaimedJob]]:
+        # dict.copy and deque.copy run without releasing the GIL: a consistent copy
+        return list(self._running.copy()), list(self._prefetched.copy())
 
-    async def heartbeat(self) -> None:
-        held = [(job.id, job.token) for job in (*self._running, *self._prefetched)]
-        if not held:
-            return
-        lost = set(await self._scripts.extend_leases_async(self._clock() + self._lease_ms, held))
+    def job_of(self, task: asyncio.Task[object] | None) -> ClaimedJob | None:
+        for job, job_task in self._running.copy().items():
+            if job_task is task:
+                return job
+        return None
+
+    def lost(self, ids: set[str]) -> None:
+        """Stop the held jobs whose lease is gone (another worker may run them now)."""
         for job, task in list(self._running.items()):
-            if job.id in lost:
+            if job.id in ids:
                 log.warning(
                     "lease of job %s:%s lost; cancelling it here",
                     self._domain,
@@ -378,40 +373,15 @@ class Dispatcher:
                 )
                 self._running.pop(job, None)
                 task.cancel()
-        if lost:
-            self._prefetched = deque(j for j in self._prefetched if j.id not in lost)
-
-    async def recover_stalled(self) -> None:
-        for stalled in await self._scripts.recover_stalled_async(
-            self._clock(), self._settings.max_stalls
-        ):
-            extra = {"job_id": stalled.id, "domain": self._domain, "job_name": stalled.name}
-            if self._runner.observer is not None:
-                self._runner.observer.job_stalled(self._domain, stalled.name, stalled.dead)
-            if stalled.dead:
-                log.warning(
-                    "job %s:%s (%s) stalled %d times; dead-lettered",
-                    self._domain,
-                    stalled.id,
-                    stalled.name,
-                    stalled.stalls,
-                    extra=extra,
-                )
-            else:
-                log.warning(
-                    "job %s:%s (%s) stalled (lease expired); back to wait",
-                    self._domain,
-                    stalled.id,
-                    stalled.name,
-                    extra=extra,
-                )
+        self._prefetched = deque(j for j in self._prefetched if j.id not in ids)
 
     # ------------------------------------------------------------ shutdown
     async def _shutdown(self) -> None:
-        """Let running jobs finish within the grace period, hand everything else back."""
+        """Hand prefetched jobs back at once; let running jobs finish within the grace period."""
         for job in self._prefetched:
             self._finished.append((job.id, job.token, "h", "", ""))
         self._prefetched.clear()
+        await self._report_finished()
         tasks = list(self._running.values())
         if tasks:
             grace = to_milliseconds(self._settings.shutdown_grace) / 1000
@@ -435,6 +405,10 @@ class Dispatcher:
                     self._domain,
                     len(pending),
                 )
+        await self._report_finished()
+
+    async def _report_finished(self) -> None:
+        """Send every settlement still held (shutdown), retrying through a short outage."""
         deadline = time.monotonic() + max(
             to_milliseconds(self._settings.shutdown_grace) / 1000, 5.0
         )
@@ -446,12 +420,12 @@ class Dispatcher:
                 if time.monotonic() > deadline:
                     log.error(
                         "could not report %d finished job(s) of %s before exit (%s); "
-                        "their leases will expire "
-                        "and they will run again",
+                        "their leases will expire and they will run again",
                         len(settled),
                         self._domain,
                         exc,
                     )
+                    self._finished[:0] = settled
                     return
                 self._finished[:0] = settled
                 await asyncio.sleep(0.2)

@@ -20,7 +20,6 @@ from typing import Any, cast
 from pydantic import BaseModel, ValidationError
 
 from .backoff import backoff_delay_ms
-from .connection import Clock
 from .context import JobContext
 from .contract import SchemaViolation, error_details
 from .definitions import QueueDefinition
@@ -28,6 +27,7 @@ from .errors import MissingHandlerError, Unrecoverable
 from .observe import Attempt, AttemptEnd, FailureReason, ObserverGroup, Outcome
 from .scripts import ClaimedJob, Settlement
 from .serialization import dump_result, error_record, format_duration, load_payload
+from .server_clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -4,18 +4,26 @@ Waiting is push-based, not polling: ``watch_job.lua`` either returns the
 outcome of a finished job or registers the caller as a waiter; the worker's
 settle step then pushes the outcome (result JSON or dead reason) onto a
 short-lived list the caller blocks on with BLPOP. The pushed message carries
-the result itself, so it survives ``remove_on_complete=True``.
+the result itself, so it survives ``remove_on_complete=True``. Settling pushes
+one message however many callers wait; each waiter that pops it pushes it back
+for the next one. A wait that times out or is cancelled withdraws its
+registration, so abandoned waits leave nothing behind.
 """
+
+# pyright: reportUnknownMemberType=false
+# (redis-py types its pipeline factory's arguments as unknown.)
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from functools import partial
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
-from .connection import Connection
+from .connection import CONNECTION_ERRORS, Connection
 from .durations import Duration, to_milliseconds
 from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
 from .scripts import queue_scripts
@@ -26,6 +34,8 @@ __all__ = ["AsyncJob", "Job", "JobState"]
 
 ResultT = TypeVar("ResultT")
 
+DONE_TTL_MS = 60_000
+"""How long an outcome stays on the done list for waiters (as in ``_common.lua``)."""
 BLOCK_SLICE_S = 5.0
 """Longest single BLPOP; stays below the client's socket timeout."""
 
@@ -50,6 +60,21 @@ def _blpop(key: str, timeout: float, node: Connection) -> object:
 
 async def _ablpop(key: str, timeout: float, node: Connection) -> object:
     return await node.async_client().blpop([key], timeout=timeout)
+
+
+def _pass_on(key: str, message: bytes, node: Connection) -> None:
+    """Push the outcome back for the next waiter (settling pushed one copy for all)."""
+    pipe = node.sync_client().pipeline(transaction=True)
+    pipe.lpush(key, message)
+    pipe.pexpire(key, DONE_TTL_MS)
+    pipe.execute()
+
+
+async def _apass_on(key: str, message: bytes, node: Connection) -> None:
+    pipe = node.async_client().pipeline(transaction=True)
+    pipe.lpush(key, message)
+    pipe.pexpire(key, DONE_TTL_MS)
+    await pipe.execute()
 
 
 class _Base:
@@ -134,7 +159,8 @@ class Job(_Base, Generic[ResultT]):
         """Wait for the job to finish and return its typed result.
 
         Raises ``JobDeadError`` if it ended in the dead-letter queue and
-        ``ResultTimeoutError`` if ``timeout`` passes first. A job kept by no
+        ``ResultTimeoutError`` if ``timeout`` passes first (the wait then
+        withdraws its registration). A job kept by no
         retention (``remove_on_complete=True``) hands its result only to calls
         that were already waiting when it finished; a later call raises
         ``JobNotFoundError``, since nothing of the job is left in Redis.
@@ -142,22 +168,28 @@ class Job(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = scripts.watch_job(self._id)
+        registered = int(kind == "p")
         done_key = scripts.keys.done(self._id)
-        while kind == "p":
-            block = _slice(deadline)
-            if block is None:
-                raw = scripts.read_job(self._id, fields=False)
-                raise self._timeout_error(timeout, None if raw is None else raw.state)
-            got = cast(
-                "list[bytes] | None",
-                scripts.call(partial(_blpop, done_key, block)),
-            )
-            if got is not None:
-                kind, data = got[1][:1].decode(), got[1][1:]
-            else:
+        try:
+            while kind == "p":
+                block = _slice(deadline)
+                if block is None:
+                    raw = scripts.read_job(self._id, fields=False)
+                    raise self._timeout_error(timeout, None if raw is None else raw.state)
+                got = cast("list[bytes] | None", scripts.call(partial(_blpop, done_key, block)))
+                if got is not None:
+                    registered = 0
+                    scripts.call(partial(_pass_on, done_key, got[1]))
+                    kind, data = got[1][:1].decode(), got[1][1:]
+                    continue
                 raw = scripts.read_job(self._id, fields=False)
                 if raw is None or raw.state in ("completed", "dead"):
                     kind, data = scripts.watch_job(self._id)
+                    registered += kind == "p"
+        finally:
+            for _ in range(registered):
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    scripts.unwatch_job(self._id)
         return cast("ResultT", self._outcome(kind, data))
 
 
@@ -177,20 +209,28 @@ class AsyncJob(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = await scripts.watch_job_async(self._id)
+        registered = int(kind == "p")
         done_key = scripts.keys.done(self._id)
-        while kind == "p":
-            block = _slice(deadline)
-            if block is None:
-                raw = await scripts.read_job_async(self._id, fields=False)
-                raise self._timeout_error(timeout, None if raw is None else raw.state)
-            got = cast(
-                "list[bytes] | None",
-                await scripts.acall(partial(_ablpop, done_key, block)),
-            )
-            if got is not None:
-                kind, data = got[1][:1].decode(), got[1][1:]
-            else:
+        try:
+            while kind == "p":
+                block = _slice(deadline)
+                if block is None:
+                    raw = await scripts.read_job_async(self._id, fields=False)
+                    raise self._timeout_error(timeout, None if raw is None else raw.state)
+                got = cast(
+                    "list[bytes] | None", await scripts.acall(partial(_ablpop, done_key, block))
+                )
+                if got is not None:
+                    registered = 0
+                    await scripts.acall(partial(_apass_on, done_key, got[1]))
+                    kind, data = got[1][:1].decode(), got[1][1:]
+                    continue
                 raw = await scripts.read_job_async(self._id, fields=False)
                 if raw is None or raw.state in ("completed", "dead"):
                     kind, data = await scripts.watch_job_async(self._id)
+                    registered += kind == "p"
+        finally:
+            for _ in range(registered):
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    await asyncio.shield(scripts.unwatch_job_async(self._id))
         return cast("ResultT", self._outcome(kind, data))

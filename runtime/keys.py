@@ -37,7 +37,7 @@ class QueueKeys:
 
     @property
     def id(self) -> str:
-        """STRING counter: job ids and the FIFO sequence."""
+        """STRING counter: the FIFO sequence (and ids of jobs added without one)."""
         return self.base + "id"
 
     @property
@@ -109,6 +109,19 @@ class QueueKeys:
     def done_prefix(self) -> str:
         """Prefix of LIST keys that wake ``Job.result()`` waiters."""
         return self.base + "done:"
+
+    @property
+    def workers(self) -> str:
+        """ZSET of live worker ids scored by when their liveness runs out (ms)."""
+        return self.base + "workers"
+
+    @property
+    def worker_prefix(self) -> str:
+        """Prefix of per-worker liveness STRING keys (JSON, expiring with the worker)."""
+        return self.base + "worker:"
+
+    def worker(self, worker_id: str) -> str:
+        return self.worker_prefix + worker_id
 
     def job(self, job_id: str) -> str:
         return self.job_prefix + job_id

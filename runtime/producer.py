@@ -9,6 +9,7 @@ everything first, then sends the jobs in chunks, one script call per chunk.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -18,6 +19,7 @@ from .connection import Connection, default_connection
 from .definitions import QueueDefinition
 from .errors import InvalidOptionsError
 from .handle import AsyncJob, Job
+from .ids import new_job_id
 from .observe import publish_tracer
 from .options import JobOptions
 from .repeat import first_occurrence, repeat_definition
@@ -82,14 +84,17 @@ def _add(
 ) -> Job[Any]:
     scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
+    conn.sync_clock()
     now = conn.now_ms()
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = scripts.add_repeat(now, key, definition, first)
         return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = resolved.wire(name, payload_json, "", trace_context)
+    wire = _own_id(resolved, now).wire(name, payload_json, "", trace_context)
     ((job_id, created),) = scripts.add_jobs(now, (wire,))
-    return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
+    return Job(
+        job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
+    )
 
 
 async def enqueue_async(
@@ -121,18 +126,37 @@ async def _add_async(
 ) -> AsyncJob[Any]:
     scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
+    await conn.sync_clock_async()
     now = conn.now_ms()
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
         return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = resolved.wire(name, payload_json, "", trace_context)
+    wire = _own_id(resolved, now).wire(name, payload_json, "", trace_context)
     ((job_id, created),) = await scripts.add_jobs_async(now, (wire,))
-    return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
+    return AsyncJob(
+        job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
+    )
+
+
+def _own_id(resolved: ResolvedOptions, now_ms: int) -> ResolvedOptions:
+    """The options with the job's id fixed before the first try (``ids.py``).
+
+    A retry after a lost reply then finds the job it added instead of adding it again.
+    """
+    if resolved.job_id:
+        return resolved
+    return dataclasses.replace(resolved, job_id=new_job_id(now_ms))
+
+
+def _created(job_id: str, created: bool) -> bool:
+    """A generated id (all digits, which a caller's ``job_id`` may not be) is this call's
+    own job: a retry that found it found the job this call added."""
+    return created or job_id.isdigit()
 
 
 def _prepare_many(
-    queue: QueueDefinition, jobs: Iterable[BulkItem]
+    queue: QueueDefinition, jobs: Iterable[BulkItem], now_ms: int
 ) -> list[tuple[str, ResolvedOptions, str]]:
     prepared: list[tuple[str, ResolvedOptions, str]] = []
     for item in jobs:
@@ -143,7 +167,7 @@ def _prepare_many(
             raise InvalidOptionsError(
                 "enqueue_many does not take repeat options; use enqueue for repeats"
             )
-        prepared.append((name, resolved, payload_json))
+        prepared.append((name, _own_id(resolved, now_ms), payload_json))
     return prepared
 
 
@@ -177,8 +201,9 @@ def enqueue_many(
     Nothing is written if any payload or option is invalid. Each chunk is
     atomic; chunks are not atomic with each other. Repeats are refused.
     """
-    prepared = _prepare_many(queue, jobs)
     conn = connection or default_connection()
+    conn.sync_clock()
+    prepared = _prepare_many(queue, jobs, conn.now_ms())
     tracer = publish_tracer()
     if tracer is None:
         return _add_many(queue, _wires(prepared, ""), conn, chunk_size)
@@ -205,8 +230,7 @@ def _add_many(
                     queue.domain,
                     queue.jobs[name].result_model,
                     conn,
-                    created=created,
-                    name=name,
+                    created=_created(job_id, created),
                 )
             )
     return handles
@@ -220,8 +244,9 @@ async def enqueue_many_async(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> list[AsyncJob[Any]]:
     """The asyncio twin of ``enqueue_many``."""
-    prepared = _prepare_many(queue, jobs)
     conn = connection or default_connection()
+    await conn.sync_clock_async()
+    prepared = _prepare_many(queue, jobs, conn.now_ms())
     tracer = publish_tracer()
     if tracer is None:
         return await _add_many_async(queue, _wires(prepared, ""), conn, chunk_size)
@@ -248,8 +273,7 @@ async def _add_many_async(
                     queue.domain,
                     queue.jobs[name].result_model,
                     conn,
-                    created=created,
-                    name=name,
+                    created=_created(job_id, created),
                 )
             )
     return handles

@@ -13,7 +13,6 @@ import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from .channel import RawChannel
@@ -30,9 +29,36 @@ from .evalsha import (
 )
 from .keys import QueueKeys
 from .routing import acall_routed, call_routed
+from .script_replies import (
+    BeatReply,
+    ClaimedJob,
+    ClaimReply,
+    RawJob,
+    Settlement,
+    StalledJob,
+    parse_add,
+    parse_add_repeat,
+    parse_beat,
+    parse_claim,
+    parse_read,
+    parse_stalled,
+    parse_watch,
+)
 from .topology import ReplicaWait
 
-__all__ = ["Arg", "LuaScript", "NotReplicatedError", "QueueScripts", "queue_scripts"]
+__all__ = [
+    "Arg",
+    "BeatReply",
+    "ClaimReply",
+    "ClaimedJob",
+    "LuaScript",
+    "NotReplicatedError",
+    "QueueScripts",
+    "RawJob",
+    "Settlement",
+    "StalledJob",
+    "queue_scripts",
+]
 
 T = TypeVar("T")
 
@@ -50,91 +76,13 @@ ADD_REPEAT: Final = load_script("add_repeat")
 SCHEDULE_REPEATS: Final = load_script("schedule_repeats")
 REMOVE_REPEAT: Final = load_script("remove_repeat")
 CHECK_PERMISSIONS: Final = load_script("check_permissions")
+BEAT_WORKER: Final = load_script("beat_worker")
+UNWATCH_JOB: Final = load_script("unwatch_job")
 
 ADD_FIELDS_PER_JOB: Final = 13
 
 
-# ---------------------------------------------------------------- reply types
-
-
-class ClaimedJob:
-    """A job this worker now holds under a lease (decoded claim reply)."""
-
-    __slots__ = (
-        "attempt",
-        "attempts",
-        "backoff",
-        "deadline_bucket",
-        "enqueued_ms",
-        "id",
-        "name",
-        "payload",
-        "ready_ms",
-        "timed_out",
-        "timeout_ms",
-        "token",
-        "trace_context",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        name: str,
-        payload: bytes,
-        attempt: int,
-        attempts: int,
-        backoff: bytes,
-        timeout_ms: int,
-        enqueued_ms: int,
-        token: str,
-        ready_ms: int = 0,
-        trace_context: str = "",
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.payload = payload
-        self.attempt = attempt
-        self.attempts = attempts
-        self.backoff = backoff
-        self.timeout_ms = timeout_ms
-        self.enqueued_ms = enqueued_ms
-        self.token = token
-        self.ready_ms = ready_ms or enqueued_ms
-        self.trace_context = trace_context
-        self.deadline_bucket = 0
-        self.timed_out = False
-
-
-Settlement = tuple[str, str, str, str, int | str]
-"""How a held job ended: (id, lease token, outcome c/r/d/h, data, extra); see the Lua header."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimReply:
-    jobs: list[ClaimedJob]
-    ignored: list[str]
-    next_due_ms: int | None
-    rate_wait_ms: int
-    next_repeat_ms: int | None
-    paused: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StalledJob:
-    id: str
-    name: str
-    stalls: int
-    dead: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RawJob:
-    state: str
-    score: int | None
-    fields: dict[str, bytes]
-
-
-# ---------------------------------------------------------------- argument builders and parsers
+# ---------------------------------------------------------------- argument builders
 
 
 def _add_args(now_ms: int, jobs: Iterable[Sequence[Arg]]) -> list[Arg]:
@@ -142,66 +90,6 @@ def _add_args(now_ms: int, jobs: Iterable[Sequence[Arg]]) -> list[Arg]:
     for job in jobs:
         args.extend(job)
     return args
-
-
-def _parse_add(reply: list[Any]) -> list[tuple[str, bool]]:
-    return [(reply[i].decode(), reply[i + 1] == 1) for i in range(0, len(reply), 2)]
-
-
-def _parse_claim(reply: list[Any], token: str) -> ClaimReply:
-    meta, flat, ignored = reply
-    jobs = [
-        ClaimedJob(
-            flat[i].decode(),
-            flat[i + 1].decode(),
-            flat[i + 2],
-            flat[i + 3],
-            int(flat[i + 4]),
-            flat[i + 5],
-            int(flat[i + 6]),
-            int(flat[i + 7]),
-            token,
-            int(flat[i + 8]) if flat[i + 8] else 0,
-            flat[i + 9].decode() if flat[i + 9] else "",
-        )
-        for i in range(0, len(flat), 10)
-    ]
-    next_due, rate_wait, next_repeat, paused = meta
-    return ClaimReply(
-        jobs,
-        [i.decode() for i in ignored],
-        None if next_due < 0 else int(next_due),
-        int(rate_wait),
-        None if next_repeat < 0 else int(next_repeat),
-        paused == 1,
-    )
-
-
-def _parse_stalled(reply: list[Any]) -> list[StalledJob]:
-    return [
-        StalledJob(
-            reply[i].decode(), reply[i + 1].decode(), int(reply[i + 2]), reply[i + 3] == b"d"
-        )
-        for i in range(0, len(reply), 4)
-    ]
-
-
-def _parse_read(reply: list[Any]) -> RawJob | None:
-    state = reply[0].decode()
-    if state == "unknown" and len(reply) <= 2:
-        return None
-    score = int(float(reply[1])) if reply[1] else None
-    flat = reply[2:]
-    fields = {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
-    return RawJob(state, score, fields)
-
-
-def _parse_watch(reply: list[Any]) -> tuple[str, bytes]:
-    return reply[0].decode(), (reply[1] if len(reply) > 1 else b"")
-
-
-def _parse_add_repeat(reply: list[Any]) -> tuple[str, int, bool]:
-    return reply[0].decode(), int(float(reply[1])), reply[2] == 1
 
 
 # ---------------------------------------------------------------- the typed facade
@@ -273,7 +161,7 @@ class QueueScripts:
         reply = self.call(
             lambda c: run_sync_channel(c.sync_channel(), ADD_JOBS, self._add_keys, args, wait)
         )
-        return _parse_add(reply)
+        return parse_add(reply)
 
     async def add_jobs_async(
         self, now_ms: int, jobs: Sequence[Sequence[Arg]]
@@ -283,7 +171,7 @@ class QueueScripts:
         reply = await self.acall(
             lambda c: run_channel(c.async_lane(), ADD_JOBS, self._add_keys, args, wait)
         )
-        return _parse_add(reply)
+        return parse_add(reply)
 
     # finish_and_claim_jobs (async only: only workers call it) ----------
     async def finish_and_claim_async(
@@ -311,7 +199,7 @@ class QueueScripts:
         except NotReplicatedError as error:
             log.warning("%d settlement(s) in %s: %s", len(settled), self.keys.base, error)
             reply = error.reply
-        return _parse_claim(reply, token)
+        return parse_claim(reply, token)
 
     # extend_leases ------------------------------------------------------
     async def extend_leases_async(
@@ -336,7 +224,7 @@ class QueueScripts:
     ) -> list[StalledJob]:
         args = (now_ms, max_stalls, limit)
         reply = await self._arun(RECOVER_STALLED, self._stalled_keys(), args)
-        return _parse_stalled(reply)
+        return parse_stalled(reply)
 
     def recover_stalled(self, now_ms: int, max_stalls: int, limit: int = 1000) -> list[StalledJob]:
         reply = self._run(
@@ -344,18 +232,51 @@ class QueueScripts:
             self._stalled_keys(),
             (now_ms, max_stalls, limit),
         )
-        return _parse_stalled(reply)
+        return parse_stalled(reply)
+
+    # beat_worker (sync: the heartbeat runs in its own thread) ----------------
+    def beat_worker(
+        self,
+        now_ms: int,
+        worker_id: str,
+        liveness_ms: int,
+        record: str,
+        lease_deadline_ms: int | None,
+        max_stalls: int,
+        held: Iterable[tuple[str, str]] = (),
+    ) -> BeatReply:
+        """Renew liveness (``liveness_ms=0``: leave), leases of ``held`` when a deadline is
+        given, and reclaim the jobs of workers whose liveness ran out."""
+        k = self.keys
+        keys = (
+            k.workers,
+            k.worker_prefix,
+            k.active,
+            k.wait,
+            k.dead,
+            k.marker,
+            k.paused,
+            k.job_prefix,
+            k.done_prefix,
+        )
+        deadline = "" if lease_deadline_ms is None else lease_deadline_ms
+        args: list[Arg] = [now_ms, worker_id, liveness_ms, record, deadline, max_stalls]
+        if lease_deadline_ms is not None:
+            for job_id, token in held:
+                args.append(job_id)
+                args.append(token)
+        return parse_beat(self._run(BEAT_WORKER, keys, args))
 
     # read_job -----------------------------------------------------------
     def read_job(self, job_id: str, *, fields: bool = True) -> RawJob | None:
         keys = (self.keys.job(job_id), *self._state_keys)
         reply = self._run(READ_JOB, keys, (job_id, "1" if fields else "0"))
-        return _parse_read(reply)
+        return parse_read(reply)
 
     async def read_job_async(self, job_id: str, *, fields: bool = True) -> RawJob | None:
         keys = (self.keys.job(job_id), *self._state_keys)
         reply = await self._arun(READ_JOB, keys, (job_id, "1" if fields else "0"))
-        return _parse_read(reply)
+        return parse_read(reply)
 
     # watch_job ----------------------------------------------------------
     def _watch_keys(self, job_id: str) -> tuple[str, str, str]:
@@ -363,16 +284,23 @@ class QueueScripts:
 
     def watch_job(self, job_id: str) -> tuple[str, bytes]:
         """('c', result) / ('d', reason) / ('u', b'') / ('p', b'') = waiter registered."""
-        return _parse_watch(self._run(WATCH_JOB, self._watch_keys(job_id), (job_id,)))
+        return parse_watch(self._run(WATCH_JOB, self._watch_keys(job_id), (job_id,)))
 
     async def watch_job_async(self, job_id: str) -> tuple[str, bytes]:
         reply = await self._arun(WATCH_JOB, self._watch_keys(job_id), (job_id,))
-        return _parse_watch(reply)
+        return parse_watch(reply)
+
+    def unwatch_job(self, job_id: str) -> None:
+        """Withdraw one waiter registration (a ``Job.result`` call that gave up)."""
+        self._run(UNWATCH_JOB, (self.keys.job(job_id),), ())
+
+    async def unwatch_job_async(self, job_id: str) -> None:
+        await self._arun(UNWATCH_JOB, (self.keys.job(job_id),), ())
 
     # retry_dead_jobs / purge_dead_jobs --------------------------------------
     def _retry_keys(self) -> tuple[str, ...]:
         k = self.keys
-        return (k.dead, k.wait, k.marker, k.paused, k.job_prefix)
+        return (k.dead, k.wait, k.marker, k.paused, k.job_prefix, k.done_prefix)
 
     def retry_dead(self, now_ms: int, job_ids: Sequence[str]) -> int:
         if not job_ids:
@@ -400,7 +328,7 @@ class QueueScripts:
     ) -> tuple[str, int, bool]:
         """Store a repeat; returns (first occurrence id, its time, created)."""
         args = (now_ms, key, definition, first_ms)
-        return _parse_add_repeat(
+        return parse_add_repeat(
             self._run(ADD_REPEAT, self._repeat_keys, args, self._conn.endpoint.wait)
         )
 
@@ -408,7 +336,7 @@ class QueueScripts:
         self, now_ms: int, key: str, definition: str, first_ms: int
     ) -> tuple[str, int, bool]:
         args = (now_ms, key, definition, first_ms)
-        return _parse_add_repeat(
+        return parse_add_repeat(
             await self._arun(ADD_REPEAT, self._repeat_keys, args, self._conn.endpoint.wait)
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .durations import Duration
+from .durations import Duration, to_milliseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +21,18 @@ class WorkerSettings:
 
     ``concurrency`` jobs run at once; up to ``prefetch`` more (default: as many
     as ``concurrency``) are claimed ahead so a finishing slot restarts without
-    a round trip. Held jobs keep a ``lease`` renewed every ``heartbeat``
-    (default ``lease / 3``); every ``stall_check`` this worker also recovers
-    jobs whose lease expired anywhere, dead-lettering one that stalled more
-    than ``max_stalls`` times. On stop, running jobs get ``shutdown_grace`` to
-    finish before they are cancelled and handed back. ``idle_block`` caps one
+    a round trip. A heartbeat thread (independent of the event loop, so a
+    blocking handler does not stop it) renews the worker's liveness record
+    every ``liveness / 4``; once a worker misses a whole ``liveness``, the next
+    heartbeat of any other worker hands its jobs back (running and prefetched),
+    so a dead worker's jobs come back within about ``liveness`` seconds.
+    Held jobs also keep a ``lease`` renewed every ``heartbeat`` (default
+    ``lease / 3``): the fallback for jobs whose worker left no liveness record;
+    every ``stall_check`` this worker recovers jobs whose lease expired
+    anywhere. A job handed back either way counts as stalled, and one that
+    stalled more than ``max_stalls`` times is dead-lettered. On stop, prefetched
+    jobs go back at once; running jobs get ``shutdown_grace`` to finish before
+    they are cancelled and handed back. ``idle_block`` caps one
     blocking wait (it must stay below the client's socket timeout).
 
     ``burst`` makes ``run()`` return once nothing is waiting and every job it
@@ -37,6 +44,7 @@ class WorkerSettings:
     concurrency: int = 10
     prefetch: int | None = None
     lease: Duration = 30.0
+    liveness: Duration = 8.0
     heartbeat: Duration | None = None
     stall_check: Duration = 15.0
     max_stalls: int = 1
@@ -51,6 +59,8 @@ class WorkerSettings:
             raise ValueError("concurrency must be >= 1")
         if self.prefetch is not None and self.prefetch < 0:
             raise ValueError("prefetch must be >= 0")
+        if to_milliseconds(self.liveness) < 100:
+            raise ValueError("liveness must be at least 100 ms")
         if self.max_stalls < 0:
             raise ValueError("max_stalls must be >= 0")
         if self.rate_limit is not None and self.rate_limit.max < 1:

@@ -166,7 +166,7 @@ def wait_until_final(
 def print_jobs(connection: Connection, jobs: list[tuple[str, str]]) -> None:
     results = Table(title="Jobs")
     for column in ("job", "id", "state", "attempts", "result / reason"):
-        results.add_column(column, overflow="fold")
+        results.add_column(column, overflow="fold", no_wrap=column == "id")
     for domain, job_id in jobs:
         info = QueueAdmin(domain, connection).job(job_id)
         if info is None:
@@ -174,7 +174,7 @@ def print_jobs(connection: Connection, jobs: list[tuple[str, str]]) -> None:
         outcome = info.dead_reason or (info.result if info.result not in (None, "null") else "-")
         results.add_row(
             f"{domain}/{info.name}",
-            job_id[:16],
+            job_id,
             info.state.value,
             f"{info.attempts_made}/{info.attempts_allowed}",
             outcome,

@@ -72,19 +72,31 @@ local function trim(set_key, job_prefix, spec, now)
 end
 
 -- Tell Job.result() waiters (registered with watch_job) how the job ended.
+-- One message whatever the number of waiters: each waiter that pops it pushes
+-- it back for the next one (handle.py), so settling does bounded work.
 local function notify(job_key, done_key, message, waiters)
-  if waiters and waiters ~= false then
-    local n = tonumber(waiters)
-    for _ = 1, n do redis.call('LPUSH', done_key, message) end
-    if n > 0 then redis.call('PEXPIRE', done_key, 60000) end
+  if waiters and waiters ~= false and tonumber(waiters) > 0 then
+    redis.call('DEL', done_key)
+    redis.call('LPUSH', done_key, message)
+    redis.call('PEXPIRE', done_key, 60000)
   end
 end
 
--- Append one NDJSON error record to the job's error history.
+local ERROR_HISTORY = 10               -- error records kept per job (runtime/serialization.py)
+
+-- Append one NDJSON error record to the job's error history, keeping the last
+-- ERROR_HISTORY records and counting every one in 'ec' (a job retried from the
+-- dead-letter queue again and again must not grow without bound).
 local function append_error(job_key, record)
   if record == '' then return end
+  redis.call('HINCRBY', job_key, 'ec', 1)
   local old = redis.call('HGET', job_key, 'er')
   if old then record = old .. '\n' .. record end
+  local _, breaks = string.gsub(record, '\n', '')
+  while breaks >= ERROR_HISTORY do
+    record = string.sub(record, string.find(record, '\n', 1, true) + 1)
+    breaks = breaks - 1
+  end
   redis.call('HSET', job_key, 'er', record)
 end
 
@@ -151,4 +163,26 @@ local function record_history(key, now, completed, failed)
       if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
     end
   end
+end
+
+-- A job whose holder is gone (lease expired, or its worker's liveness ran out)
+-- goes back to wait, or to the dead-letter queue once it stalled more than
+-- ``max_stalls`` times. Appends {id, name, stalls, 'w' or 'd'} to ``out`` and
+-- returns true when the job went back to wait. ``why`` ends the dead reason.
+local function stall_job(keys_wait, keys_dead, jp, done_prefix, id, now, max_stalls, why, out)
+  local job_key = jp .. id
+  local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w')
+  if not f[1] then return false end
+  redis.call('HDEL', job_key, 'lk')
+  redis.call('HINCRBY', job_key, 'm', -1)
+  local stalls = redis.call('HINCRBY', job_key, 'st', 1)
+  out[#out + 1] = id; out[#out + 1] = f[1]; out[#out + 1] = stalls
+  if stalls > max_stalls then
+    bury(keys_dead, jp, done_prefix, id, now, 'stalled ' .. stalls .. ' times: ' .. why, f[3], f[4])
+    out[#out + 1] = 'd'
+    return false
+  end
+  redis.call('ZADD', keys_wait, f[2], id)
+  out[#out + 1] = 'w'
+  return true
 end

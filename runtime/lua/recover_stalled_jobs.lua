@@ -21,22 +21,9 @@ local ready = false
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[1], id)
-  local job_key = jp .. id
-  local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w')
-  if f[1] then
-    redis.call('HDEL', job_key, 'lk')
-    redis.call('HINCRBY', job_key, 'm', -1)
-    local stalls = redis.call('HINCRBY', job_key, 'st', 1)
-    if stalls > max_stalls then
-      bury(KEYS[3], jp, KEYS[7], id, now,
-           'stalled ' .. stalls .. ' times: lease expired (worker died or blocked the event loop)',
-           f[3], f[4])
-      out[#out + 1] = id; out[#out + 1] = f[1]; out[#out + 1] = stalls; out[#out + 1] = 'd'
-    else
-      redis.call('ZADD', KEYS[2], f[2], id)
-      ready = true
-      out[#out + 1] = id; out[#out + 1] = f[1]; out[#out + 1] = stalls; out[#out + 1] = 'w'
-    end
+  if stall_job(KEYS[2], KEYS[3], jp, KEYS[7], id, now, max_stalls,
+               'lease expired (worker died or blocked the event loop)', out) then
+    ready = true
   end
 end
 if ready then wake_idle_worker(KEYS[4], KEYS[5]) end

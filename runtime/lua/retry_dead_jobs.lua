@@ -5,6 +5,7 @@
 -- KEYS[3] marker     ZSET    wake-up marker
 -- KEYS[4] paused     STRING  pause flag
 -- KEYS[5] job_prefix         prefix of job HASH keys
+-- KEYS[6] done_prefix        prefix of result-notification LIST keys
 -- ARGV[1] now (ms): the jobs are ready again from this moment ('ra')
 -- ARGV[2..] job ids
 -- Returns: number of jobs moved back to wait.
@@ -20,6 +21,7 @@ for i = 2, #ARGV do
       redis.call('HSET', job_key, 'm', 0, 'st', 0, 'ra', now)
       redis.call('HDEL', job_key, 'dr', 'ft', 'lk', 'r')
       redis.call('ZADD', KEYS[2], s, id)
+      redis.call('DEL', KEYS[6] .. id)  -- the old outcome must not answer a new waiter
       moved = moved + 1
     end
   end

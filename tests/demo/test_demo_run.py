@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -92,7 +93,10 @@ def test_the_demo_runs_end_to_end(
     assert "with an invalid payload -> 422: 2 errors, nothing enqueued" in out
 
     # the jobs table: completed jobs with results, dead letters with their reasons
-    jobs = job_rows(out)
+    # generated ids sort by creation: number them 1..6 in the order they were added
+    generated = sorted(i for i in re.findall(r"-> 202 job (\S+)", out) if i.isdigit())
+    number = {job_id: str(n) for n, job_id in enumerate(generated, start=1)}
+    jobs = {number.get(job_id, job_id[:16]): row for job_id, row in job_rows(out).items()}
     assert set(jobs) == {"1", "2", "3", "4", "5", "6", *WELCOME}
     dead = {job_id for job_id, row in jobs.items() if row[1] == "dead"}
     assert dead == {"4", "welcome-00000000"}

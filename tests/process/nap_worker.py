@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,8 @@ class Nap(BaseModel):
     """Raise ``Unrecoverable``: the job is dead-lettered at once."""
     flaky_attempts: int = 0
     """Raise a transient error on attempts up to this one."""
+    block: bool = False
+    """Sleep with ``time.sleep``: the common mistake that blocks the event loop."""
 
 
 class Slept(BaseModel):
@@ -91,7 +94,10 @@ class Naps:
             raise RuntimeError(f"flaky on attempt {ctx.attempt}")
         seconds = min(payload.seconds, self.sleep_cap)
         ctx.logger.info("napping %.2fs", seconds)
-        await asyncio.sleep(seconds)
+        if payload.block:
+            time.sleep(seconds)
+        else:
+            await asyncio.sleep(seconds)
         await client.rpush(done_key(prefix), ctx.job_id)  # pyright: ignore[reportUnknownMemberType]
         return Slept(slept=seconds)
 

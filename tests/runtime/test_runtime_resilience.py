@@ -38,8 +38,10 @@ async def test_graceful_stop_hands_unstarted_jobs_back(connection: Connection) -
     rec = Recorder()
     rec.sleep = 0.3
     admin = QueueAdmin("test", connection)
-    for i in range(4):
+    jobs = [
         await enqueue_async(QUEUE, "double", {"value": i}, JobOptions(), connection)
+        for i in range(4)
+    ]
     worker = Worker(
         QUEUE, rec, connection=connection, settings=fast_settings(concurrency=1, prefetch=3)
     )
@@ -50,8 +52,8 @@ async def test_graceful_stop_hands_unstarted_jobs_back(connection: Connection) -
     await asyncio.wait_for(task, 10)
     counts = await admin.counts_async()
     assert (counts.completed, counts.waiting, counts.active) == (1, 3, 0)
-    for job_id in ("2", "3", "4"):
-        info = await admin.job_async(job_id)
+    for job in jobs[1:]:
+        info = await admin.job_async(job.id)
         assert info is not None
         assert info.attempts_made == 0
         assert info.stalls == 0

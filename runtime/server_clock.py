@@ -1,0 +1,65 @@
+"""The time the runtime writes into Redis: the Redis server's clock, not this host's.
+
+Leases, liveness deadlines, due times and retention ages are compared across
+hosts; if each host used its own clock, a worker 5 s ahead would run delayed
+jobs 5 s early and one 5 s behind would hand out leases that others see as
+already expired. So every process measures the offset of its clock to the
+server's ``TIME`` (half a round trip of error) and adds it to every timestamp.
+The offset is measured on first use and again every ``resync_s`` seconds
+(workers do it from their heartbeat thread, producers before an enqueue).
+"""
+
+# pyright: reportUnknownMemberType=false
+# (redis-py types TIME's **kwargs as unknown.)
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import redis
+import redis.asyncio
+
+Clock = Callable[[], int]
+"""Returns the current time in integer milliseconds since the epoch."""
+
+
+def system_clock() -> int:
+    """This host's wall clock in milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+class ServerClock:
+    """A ``Clock`` that reads the host clock plus its measured offset to the Redis server."""
+
+    def __init__(self, host: Clock = system_clock, resync_s: float = 60.0) -> None:
+        self.host = host
+        self.resync_s = resync_s
+        self.offset_ms = 0
+        """Server time minus host time, as last measured."""
+        self._measured_at: float | None = None
+
+    def __call__(self) -> int:
+        return self.host() + self.offset_ms
+
+    @property
+    def stale(self) -> bool:
+        measured = self._measured_at
+        return measured is None or time.monotonic() - measured > self.resync_s
+
+    def _update(self, before: int, reply: tuple[int, int], after: int) -> None:
+        seconds, micros = reply
+        server_ms = int(seconds) * 1000 + int(micros) // 1000
+        self.offset_ms = server_ms - (before + after) // 2
+        self._measured_at = time.monotonic()
+
+    def sync(self, client: redis.Redis) -> None:
+        """Measure the offset with one TIME round trip."""
+        before = self.host()
+        reply = client.time()
+        self._update(before, reply, self.host())
+
+    async def sync_async(self, client: redis.asyncio.Redis) -> None:
+        before = self.host()
+        reply = await client.time()
+        self._update(before, reply, self.host())

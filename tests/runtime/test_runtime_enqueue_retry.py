@@ -1,0 +1,90 @@
+"""Exactly-once enqueue: a reply lost after Redis ran the add does not add the job twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from jobcontracts.runtime import (
+    Connection,
+    JobOptions,
+    QueueAdmin,
+    enqueue,
+    enqueue_async,
+    enqueue_many,
+)
+from jobcontracts.runtime.connection import ClientSettings
+from jobcontracts.runtime.scripts import ADD_JOBS
+from tests.runtime.lossy_proxy import LossyProxy
+from tests.runtime.runtime_testkit import make_queue
+
+QUEUE = make_queue()
+QUICK_RETRY = ClientSettings(retries=3, backoff_base=0.01, backoff_cap=0.05)
+
+
+@pytest.fixture
+def proxy(redis_url: str) -> Iterator[LossyProxy]:
+    lossy = LossyProxy(redis_url)
+    try:
+        yield lossy
+    finally:
+        lossy.close()
+
+
+@pytest.fixture
+def via_proxy(proxy: LossyProxy, key_prefix: str, connection: Connection) -> Iterator[Connection]:
+    """A connection through the proxy, under the test's prefix (cleaned by ``connection``)."""
+    conn = Connection(proxy.url, prefix=key_prefix, settings=QUICK_RETRY)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def test_a_lost_reply_to_add_job_does_not_add_it_twice(
+    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+) -> None:
+    enqueue(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)  # warm: scripts loaded
+    proxy.drop_reply_to(ADD_JOBS.sha.encode())
+    job = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), via_proxy)
+    assert proxy.dropped == 1  # the add ran, its reply never came, the client retried
+    assert job.created
+    counts = QueueAdmin("test", connection).counts()
+    assert counts.waiting == 2  # the warm-up job and this one, once
+    info = QueueAdmin("test", connection).job(job.id)
+    assert info is not None
+    assert info.payload == '{"value":1}'
+
+
+async def test_a_lost_reply_to_add_job_async_does_not_add_it_twice(
+    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+) -> None:
+    await enqueue_async(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)
+    proxy.drop_reply_to(ADD_JOBS.sha.encode())
+    job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), via_proxy)
+    assert proxy.dropped == 1
+    assert job.created
+    assert (await QueueAdmin("test", connection).counts_async()).waiting == 2
+    await via_proxy.aclose()
+
+
+def test_a_lost_reply_to_a_bulk_add_does_not_add_the_chunk_twice(
+    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+) -> None:
+    enqueue(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)
+    proxy.drop_reply_to(ADD_JOBS.sha.encode())
+    jobs = enqueue_many(QUEUE, [("double", {"value": n}) for n in range(50)], via_proxy)
+    assert proxy.dropped == 1
+    assert all(job.created for job in jobs)
+    assert len({job.id for job in jobs}) == 50
+    assert QueueAdmin("test", connection).counts().waiting == 51
+
+
+def test_generated_ids_sort_by_creation_and_never_repeat(connection: Connection) -> None:
+    jobs = enqueue_many(QUEUE, [("double", {"value": n}) for n in range(2000)], connection)
+    ids = [job.id for job in jobs]
+    assert len(set(ids)) == len(ids)
+    assert all(i.isdigit() and len(i) == 31 for i in ids)
+    later = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection)
+    assert later.id > max(ids)
