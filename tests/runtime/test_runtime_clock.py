@@ -34,11 +34,12 @@ def _behind() -> int:
 
 
 @pytest.fixture
-async def skewed(redis_url: str, key_prefix: str) -> AsyncIterator[dict[str, Connection]]:
-    """Connections under the test's prefix whose host clocks are 5 s ahead and 5 s behind."""
+async def skewed(connection: Connection) -> AsyncIterator[dict[str, Connection]]:
+    """Connections like the test's whose host clocks are 5 s ahead and 5 s behind."""
+    url, prefix = connection.url, connection.prefix
     conns = {
-        "ahead": Connection(redis_url, prefix=key_prefix, host_clock=_ahead),
-        "behind": Connection(redis_url, prefix=key_prefix, host_clock=_behind),
+        "ahead": Connection(url, prefix=prefix, host_clock=_ahead),
+        "behind": Connection(url, prefix=prefix, host_clock=_behind),
     }
     yield conns
     for conn in conns.values():

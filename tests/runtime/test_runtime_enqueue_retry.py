@@ -16,6 +16,7 @@ from jobcontracts.runtime import (
 )
 from jobcontracts.runtime.connection import ClientSettings
 from jobcontracts.runtime.scripts import ADD_JOBS
+from tests.conftest import delete_prefix
 from tests.runtime.lossy_proxy import LossyProxy
 from tests.runtime.runtime_testkit import make_queue
 
@@ -33,9 +34,20 @@ def proxy(redis_url: str) -> Iterator[LossyProxy]:
 
 
 @pytest.fixture
-def via_proxy(proxy: LossyProxy, key_prefix: str, connection: Connection) -> Iterator[Connection]:
-    """A connection through the proxy, under the test's prefix (cleaned by ``connection``)."""
-    conn = Connection(proxy.url, prefix=key_prefix, settings=QUICK_RETRY)
+def direct(redis_url: str, key_prefix: str) -> Iterator[Connection]:
+    """The single server behind the proxy, under the test's prefix (cleaned afterwards)."""
+    conn = Connection(redis_url, prefix=key_prefix)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        delete_prefix(redis_url, key_prefix)
+
+
+@pytest.fixture
+def via_proxy(proxy: LossyProxy, direct: Connection) -> Iterator[Connection]:
+    """A connection through the proxy, under the test's prefix."""
+    conn = Connection(proxy.url, prefix=direct.prefix, settings=QUICK_RETRY)
     try:
         yield conn
     finally:
@@ -43,34 +55,34 @@ def via_proxy(proxy: LossyProxy, key_prefix: str, connection: Connection) -> Ite
 
 
 def test_a_lost_reply_to_add_job_does_not_add_it_twice(
-    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+    proxy: LossyProxy, via_proxy: Connection, direct: Connection
 ) -> None:
     enqueue(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)  # warm: scripts loaded
     proxy.drop_reply_to(ADD_JOBS.sha.encode())
     job = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), via_proxy)
     assert proxy.dropped == 1  # the add ran, its reply never came, the client retried
     assert job.created
-    counts = QueueAdmin("test", connection).counts()
+    counts = QueueAdmin("test", direct).counts()
     assert counts.waiting == 2  # the warm-up job and this one, once
-    info = QueueAdmin("test", connection).job(job.id)
+    info = QueueAdmin("test", direct).job(job.id)
     assert info is not None
     assert info.payload == '{"value":1}'
 
 
 async def test_a_lost_reply_to_add_job_async_does_not_add_it_twice(
-    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+    proxy: LossyProxy, via_proxy: Connection, direct: Connection
 ) -> None:
     await enqueue_async(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)
     proxy.drop_reply_to(ADD_JOBS.sha.encode())
     job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), via_proxy)
     assert proxy.dropped == 1
     assert job.created
-    assert (await QueueAdmin("test", connection).counts_async()).waiting == 2
+    assert (await QueueAdmin("test", direct).counts_async()).waiting == 2
     await via_proxy.aclose()
 
 
 def test_a_lost_reply_to_a_bulk_add_does_not_add_the_chunk_twice(
-    proxy: LossyProxy, via_proxy: Connection, connection: Connection
+    proxy: LossyProxy, via_proxy: Connection, direct: Connection
 ) -> None:
     enqueue(QUEUE, "double", {"value": 0}, JobOptions(), via_proxy)
     proxy.drop_reply_to(ADD_JOBS.sha.encode())
@@ -78,7 +90,7 @@ def test_a_lost_reply_to_a_bulk_add_does_not_add_the_chunk_twice(
     assert proxy.dropped == 1
     assert all(job.created for job in jobs)
     assert len({job.id for job in jobs}) == 50
-    assert QueueAdmin("test", connection).counts().waiting == 51
+    assert QueueAdmin("test", direct).counts().waiting == 51
 
 
 def test_generated_ids_sort_by_creation_and_never_repeat(connection: Connection) -> None:

@@ -43,6 +43,9 @@ async def test_a_job_dead_lettered_and_retried_many_times_keeps_the_last_records
     assert info.error_count == rounds
     assert [e.reason for e in info.errors] == [f"r{n}" for n in range(6, rounds + 1)]
     assert [e.message for e in info.errors][-1] == f"boom {rounds}"
-    raw = cast("bytes | None", connection.sync_client().hget(scripts.keys.job(job.id), "er"))
+    raw = cast(
+        "bytes | None",
+        queue_scripts(connection, "test").node().sync_client().hget(scripts.keys.job(job.id), "er"),
+    )
     assert raw is not None
     assert raw.count(b"\n") == ERROR_HISTORY - 1

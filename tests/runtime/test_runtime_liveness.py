@@ -51,7 +51,13 @@ async def test_a_running_worker_is_listed_and_leaves_when_it_stops(
         assert [w.id for w in admin.workers()] == [info.id]  # the sync twin
     # a graceful stop deletes the record at once (no waiting for it to expire)
     assert await admin.workers_async() == []
-    assert await connection.async_client().exists(admin.keys.worker(info.id)) == 0
+    assert (
+        await queue_scripts(connection, "test")
+        .node()
+        .async_client()
+        .exists(admin.keys.worker(info.id))
+        == 0
+    )
 
 
 async def test_a_vanished_workers_jobs_come_back_when_its_liveness_runs_out(
@@ -86,7 +92,13 @@ async def test_a_vanished_workers_jobs_come_back_when_its_liveness_runs_out(
         info = await admin.job_async(job.id)
         assert info is not None
         assert (info.state, info.stalls, info.attempts_made) == (JobState.COMPLETED, 1, 1)
-    assert await connection.async_client().exists(admin.keys.worker(ghost)) == 0
+    assert (
+        await queue_scripts(connection, "test")
+        .node()
+        .async_client()
+        .exists(admin.keys.worker(ghost))
+        == 0
+    )
 
 
 async def test_a_long_job_of_a_live_worker_keeps_its_lease(connection: Connection) -> None:

@@ -27,7 +27,9 @@ WAITS = 10_000
 
 
 def _memory(connection: Connection, key: str) -> int:
-    return cast("int", connection.sync_client().memory_usage(key, samples=0))
+    return cast(
+        "int", queue_scripts(connection, "test").node().sync_client().memory_usage(key, samples=0)
+    )
 
 
 async def test_timed_out_waits_leave_nothing_and_settling_stays_bounded(
@@ -35,7 +37,7 @@ async def test_timed_out_waits_leave_nothing_and_settling_stays_bounded(
 ) -> None:
     job = enqueue(QUEUE, "double", {"value": 21}, JobOptions(), connection)
     scripts = queue_scripts(connection, "test")
-    client = connection.sync_client()
+    client = queue_scripts(connection, "test").node().sync_client()
     job_key, done_key = scripts.keys.job(job.id), scripts.keys.done(job.id)
     before = _memory(connection, job_key)
     for _ in range(WAITS):
@@ -69,7 +71,7 @@ async def test_an_async_wait_that_times_out_or_is_cancelled_withdraws(
 ) -> None:
     job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), connection)
     key = queue_scripts(connection, "test").keys.job(job.id)
-    client = connection.async_client()
+    client = queue_scripts(connection, "test").node().async_client()
     with pytest.raises(ResultTimeoutError):
         await job.result(timeout=0.05)
     assert await client.hget(key, "w") is None
@@ -93,7 +95,10 @@ def test_settling_with_many_registered_waiters_takes_no_longer(connection: Conne
         started = time.perf_counter()
         asyncio.run(_claim_and_complete(connection, job.id))
         timings.append(time.perf_counter() - started)
-        assert connection.sync_client().llen(scripts.keys.done(job.id)) == 1
+        assert (
+            queue_scripts(connection, "test").node().sync_client().llen(scripts.keys.done(job.id))
+            == 1
+        )
     assert timings[1] < timings[0] * 5 + 0.05, timings
 
 
