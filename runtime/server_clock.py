@@ -14,11 +14,15 @@ The offset is measured on first use and again every ``resync_s`` seconds
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 import redis
 import redis.asyncio
+from redis.exceptions import NoPermissionError
+
+log = logging.getLogger("jobcontracts.connection")
 
 Clock = Callable[[], int]
 """Returns the current time in integer milliseconds since the epoch."""
@@ -56,10 +60,26 @@ class ServerClock:
     def sync(self, client: redis.Redis) -> None:
         """Measure the offset with one TIME round trip."""
         before = self.host()
-        reply = client.time()
+        try:
+            reply = client.time()
+        except NoPermissionError:
+            self._refused()
+            return
         self._update(before, reply, self.host())
 
     async def sync_async(self, client: redis.asyncio.Redis) -> None:
         before = self.host()
-        reply = await client.time()
+        try:
+            reply = await client.time()
+        except NoPermissionError:
+            self._refused()
+            return
         self._update(before, reply, self.host())
+
+    def _refused(self) -> None:
+        if self._measured_at is None:
+            log.warning(
+                "the Redis user may not run TIME (add +time to its ACL): timestamps use this "
+                "host's clock, so hosts must keep their clocks in step"
+            )
+        self._measured_at = time.monotonic()

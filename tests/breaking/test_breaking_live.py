@@ -151,7 +151,7 @@ async def test_live_reports_each_old_job_that_new_workers_would_refuse(
         for _ in range(2):
             enqueue(github.QUEUE, "sync_repo", REPO, JobOptions(), connection)
         welcome = {"user_id": QUEUED, "to": "ada@example.com", "locale": "en"}
-        enqueue(email.QUEUE, "send_welcome", welcome, JobOptions(), connection)
+        welcome_id = enqueue(email.QUEUE, "send_welcome", welcome, JobOptions(), connection).id
 
         before = _snapshot(connection)
         result = invoke([*live, "--format", "json", "--examples", "10"])
@@ -176,7 +176,7 @@ async def test_live_reports_each_old_job_that_new_workers_would_refuse(
     assert (welcome_kind["stored"], welcome_kind["failing"]) == (1, 1)
     assert welcome_kind["examples"] == [
         {
-            "id": "1",
+            "id": welcome_id,
             "state": "waiting",
             "reason": "domain 'email' is not in jobs.yaml: no worker will serve its queue",
         }
