@@ -102,11 +102,11 @@ async def test_a_vanished_workers_jobs_come_back_when_its_liveness_runs_out(
 
 
 async def test_a_long_job_of_a_live_worker_keeps_its_lease(connection: Connection) -> None:
-    """Liveness 0.3 s, lease 0.6 s, a job of 2 s and a second worker watching: it runs once."""
+    """Liveness 1 s, lease 1.5 s, a job of 3 s and a second worker watching: it runs once."""
     admin = QueueAdmin("test", connection)
     first, second = Recorder(), Recorder()
-    first.sleep = second.sleep = 2.0
-    settings = fast_settings(concurrency=1, liveness=0.3, lease=0.6, stall_check=0.05)
+    first.sleep = second.sleep = 3.0
+    settings = fast_settings(concurrency=1, liveness=1.0, lease=1.5, stall_check=0.05)
     async with (
         running(Worker(QUEUE, first, connection=connection, settings=settings)),
         running(Worker(QUEUE, second, connection=connection, settings=settings)),
