@@ -26,7 +26,9 @@ from .clients import build_async, build_sync
 from .keys import validate_name
 from .retrying import AsyncOutageRetry, OutageRetry
 from .routing import SlotMap
-from .server_clock import Clock, ServerClock, system_clock
+from .server_clock import Clock as Clock  # re-exported: the clock type users pass
+from .server_clock import ServerClock as ServerClock
+from .server_clock import system_clock as system_clock
 from .topology import Endpoint, parse_url, redact
 
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
