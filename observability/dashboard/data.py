@@ -19,8 +19,7 @@ from jobcontracts.runtime import Connection, JobInfo, QueueAdmin, QueueCounts
 from jobcontracts.runtime.history import MinuteCount, throughput
 from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.routing import call_routed
-
-from ..workers import LiveWorker, live_workers
+from jobcontracts.runtime.workers import WorkerInfo, live_workers
 
 PAGE_SIZE = 25
 STATES = ("waiting", "delayed", "active", "failed", "completed", "dead")
@@ -97,8 +96,8 @@ class DashboardData:
         infos = [admin.job(i.decode()) for i in ids]
         return JobPage(state, page, pages, total, [i for i in infos if i is not None])
 
-    def workers(self) -> list[LiveWorker]:
-        found: list[LiveWorker] = []
+    def workers(self) -> list[WorkerInfo]:
+        found: list[WorkerInfo] = []
         for domain in self.domains:
             found.extend(live_workers(self.connection, domain))
         return found
