@@ -17,16 +17,14 @@ from typing import Any, cast
 
 from .connection import Connection, default_connection
 from .repeat import RepeatInfo, parse_repeat
-from .resolution import MAX_PRIORITY
 from .scripts import RawJob, queue_scripts
 from .serialization import ErrorRecord, parse_errors
 from .states import JobState
+from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
 from .workers import WorkerInfo, live_workers, live_workers_async
 
 PAGE = 1000
-_SEQ_SPAN = 2**32
-_PRIORITY_OFFSET = 1_048_576
-assert _PRIORITY_OFFSET > MAX_PRIORITY
+F = JobField
 
 
 def _dt(ms: Any) -> datetime | None:
@@ -96,31 +94,33 @@ class DeadLetter:
 
 def _job_info(job_id: str, raw: RawJob) -> JobInfo:
     f = raw.fields
-    score = int(f.get("s", b"0"))
     state = JobState(raw.state)
     return JobInfo(
         id=job_id,
         state=state,
-        name=(_text(f.get("n")) or ""),
-        payload=(_text(f.get("d")) or ""),
-        priority=_PRIORITY_OFFSET - score // _SEQ_SPAN,
-        attempts_made=int(f.get("m", b"0")),
-        attempts_allowed=int(f.get("a", b"0")),
-        stalls=int(f.get("st", b"0")),
-        errors=(errors := parse_errors(f.get("er"))),
-        error_count=max(int(f.get("ec", b"0")), len(errors)),
-        result=_text(f.get("r")),
-        dead_reason=_text(f.get("dr")),
-        enqueued_at=_dt(f.get("ts")),
-        started_at=_dt(f.get("sa")),
-        finished_at=_dt(f.get("ft")),
+        name=(_text(f.get(F.NAME)) or ""),
+        payload=(_text(f.get(F.PAYLOAD)) or ""),
+        priority=priority_of(int(f.get(F.WAIT_SCORE, b"0"))),
+        attempts_made=int(f.get(F.ATTEMPTS_MADE, b"0")),
+        attempts_allowed=int(f.get(F.ATTEMPTS, b"0")),
+        stalls=int(f.get(F.STALLS, b"0")),
+        errors=(errors := parse_errors(f.get(F.ERRORS))),
+        error_count=max(int(f.get(F.ERROR_COUNT, b"0")), len(errors)),
+        result=_text(f.get(F.RESULT)),
+        dead_reason=_text(f.get(F.DEAD_REASON)),
+        enqueued_at=_dt(f.get(F.ENQUEUED_AT)),
+        started_at=_dt(f.get(F.STARTED_AT)),
+        finished_at=_dt(f.get(F.FINISHED_AT)),
         ready_at=_dt(raw.score) if state in (JobState.DELAYED, JobState.FAILED) else None,
         lease_expires_at=_dt(raw.score) if state is JobState.ACTIVE else None,
-        backoff=(_text(f.get("b")) or ""),
-        timeout_ms=int(f.get("t", b"0")),
-        repeat_key=_text(f.get("rk")),
-        revision=_text(f.get("v")),
+        backoff=(_text(f.get(F.BACKOFF)) or ""),
+        timeout_ms=int(f.get(F.TIMEOUT, b"0")),
+        repeat_key=_text(f.get(F.REPEAT_KEY)),
+        revision=_text(f.get(F.REVISION)),
     )
+
+
+_DEAD_LETTER_FIELDS = [F.NAME, F.DEAD_REASON, F.ERRORS, F.ATTEMPTS_MADE]
 
 
 def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadLetter:
@@ -195,7 +195,7 @@ class QueueAdmin:
     # ------------------------------------------------------------ dead letters
     def _dead_cmds(self, pipe: Any, ids: Sequence[bytes]) -> None:
         for job_id in ids:
-            pipe.hmget(self.keys.job_prefix + job_id.decode(), ["n", "dr", "er", "m"])
+            pipe.hmget(self.keys.job_prefix + job_id.decode(), _DEAD_LETTER_FIELDS)
 
     def dead_letters(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
         """Newest first."""
@@ -298,10 +298,11 @@ class QueueAdmin:
     @staticmethod
     def _repeats(flat: dict[bytes, bytes], scores: dict[bytes, float]) -> list[RepeatInfo]:
         out = []
+        count = REPEAT_COUNT_PREFIX.encode()
         for key, raw in flat.items():
-            if key.startswith(b"#"):
+            if key.startswith(count):
                 continue
-            out.append(parse_repeat(key.decode(), raw, flat.get(b"#" + key), scores.get(key)))
+            out.append(parse_repeat(key.decode(), raw, flat.get(count + key), scores.get(key)))
         return sorted(out, key=lambda r: (r.next_ms or 0, r.key))
 
     def repeats(self) -> list[RepeatInfo]:

@@ -162,11 +162,11 @@ class Dispatcher:
         try:
             settlement = await self._runner.run(job)
         except asyncio.CancelledError:
-            self._done(job, (job.id, job.token, "h", "", ""))
+            self._done(job, Settlement.hand_back(job.id, job.token))
             raise
         except Exception:  # a bug in the runner itself: never lose the job
             log.exception("internal error running job %s:%s", self._domain, job.id)
-            settlement = (job.id, job.token, "h", "", "")
+            settlement = Settlement.hand_back(job.id, job.token)
         self._done(job, settlement)
 
     def _done(self, job: ClaimedJob, settlement: Settlement) -> None:
@@ -379,7 +379,7 @@ class Dispatcher:
     async def _shutdown(self) -> None:
         """Hand prefetched jobs back at once; let running jobs finish within the grace period."""
         for job in self._prefetched:
-            self._finished.append((job.id, job.token, "h", "", ""))
+            self._finished.append(Settlement.hand_back(job.id, job.token))
         self._prefetched.clear()
         await self._report_finished()
         tasks = list(self._running.values())
@@ -399,7 +399,7 @@ class Dispatcher:
                 # tasks cancelled before their first step never ran _execute
                 for job in list(self._running):
                     self._running.pop(job)
-                    self._finished.append((job.id, job.token, "h", "", ""))
+                    self._finished.append(Settlement.hand_back(job.id, job.token))
                 log.warning(
                     "worker for %s handed %d unfinished job(s) back to wait",
                     self._domain,

@@ -31,8 +31,3 @@ def to_milliseconds(value: Duration) -> int:
     if seconds < 0:
         raise ValueError(f"a duration must not be negative, got {seconds!r} s")
     return math.ceil(seconds * 1000 - 1e-9)
-
-
-def to_timedelta(value: Duration) -> timedelta:
-    """The same span as a ``timedelta`` (millisecond precision)."""
-    return timedelta(milliseconds=to_milliseconds(value))

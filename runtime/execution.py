@@ -28,6 +28,7 @@ from .observe import Attempt, AttemptEnd, FailureReason, ObserverGroup, Outcome
 from .scripts import ClaimedJob, Settlement
 from .serialization import dump_result, error_record, format_duration, load_payload
 from .server_clock import Clock
+from .wire import SettleOutcome
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,18 @@ class _Failure:
     error: BaseException | None
 
 
-_OUTCOMES = {"c": Outcome.COMPLETED, "r": Outcome.RETRY, "d": Outcome.DEAD}
+_OUTCOMES: dict[str, Outcome] = {
+    SettleOutcome.COMPLETED: Outcome.COMPLETED,
+    SettleOutcome.RETRY: Outcome.RETRY,
+    SettleOutcome.DEAD: Outcome.DEAD,
+}
 
 
 def _ending(settlement: Settlement, failure: _Failure | None, duration_s: float) -> AttemptEnd:
-    outcome = _OUTCOMES[settlement[2]]
+    outcome = _OUTCOMES[settlement.outcome]
     if failure is None:
         return AttemptEnd(outcome, duration_s)
-    message = str(settlement[4]) if outcome is Outcome.DEAD else str(failure.error or "")
+    message = settlement.reason if outcome is Outcome.DEAD else str(failure.error or "")
     return AttemptEnd(outcome, duration_s, failure.reason, message, failure.error)
 
 
@@ -216,7 +221,7 @@ class JobRunner:
         if log.isEnabledFor(logging.INFO):
             extra["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
             log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
-        return (job.id, job.token, "c", data, ""), None
+        return Settlement.completed(job.id, job.token, data), None
 
     def _log_start(self, job: ClaimedJob) -> None:
         log.debug(
@@ -250,7 +255,7 @@ class JobRunner:
             extra=self._extra(job, duration),
         )
         record = error_record(job.attempt, self._clock(), exc, attempt_reason or reason)
-        return (job.id, job.token, "d", record, reason)
+        return Settlement.dead(job.id, job.token, record, reason)
 
     def _failed(
         self, job: ClaimedJob, reason: str, exc: BaseException, started: float
@@ -273,4 +278,5 @@ class JobRunner:
             format_duration(delay),
             extra=self._extra(job, (time.perf_counter() - started) * 1000),
         )
-        return (job.id, job.token, "r", error_record(job.attempt, now, exc, reason), now + delay)
+        record = error_record(job.attempt, now, exc, reason)
+        return Settlement.retry(job.id, job.token, record, now + delay)

@@ -29,13 +29,12 @@ from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
 from .scripts import queue_scripts
 from .serialization import format_duration, load_result
 from .states import JobState
+from .wire import DONE_TTL_MS, WatchReply
 
 __all__ = ["AsyncJob", "Job", "JobState"]
 
 ResultT = TypeVar("ResultT")
 
-DONE_TTL_MS = 60_000
-"""How long an outcome stays on the done list for waiters (as in ``_common.lua``)."""
 BLOCK_SLICE_S = 5.0
 """Longest single BLPOP; stays below the client's socket timeout."""
 
@@ -123,7 +122,7 @@ class _Base:
         waited_ms = 0 if timeout is None else to_milliseconds(timeout)
         label = f"{self._domain}:{self._id}" + (f" ({self._name})" if self._name else "")
         message = f"job {label} did not finish within {format_duration(waited_ms)}"
-        if state == "waiting":
+        if state == JobState.WAITING:
             message += (
                 f"; it is still waiting: is a worker running for domain {self._domain!r}"
                 f" with prefix {self._connection.prefix!r}?"
@@ -135,9 +134,9 @@ class _Base:
         )
 
     def _outcome(self, kind: str, data: bytes) -> Any:
-        if kind == "c":
+        if kind == WatchReply.COMPLETED:
             return load_result(self._result_model, data)
-        if kind == "d":
+        if kind == WatchReply.DEAD:
             raise JobDeadError(
                 f"job {self._domain}:{self._id} is dead: {data.decode(errors='replace')}"
             )
@@ -168,10 +167,10 @@ class Job(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = scripts.watch_job(self._id)
-        registered = int(kind == "p")
+        registered = int(kind == WatchReply.PENDING)
         done_key = scripts.keys.done(self._id)
         try:
-            while kind == "p":
+            while kind == WatchReply.PENDING:
                 block = _slice(deadline)
                 if block is None:
                     raw = scripts.read_job(self._id, fields=False)
@@ -180,12 +179,12 @@ class Job(_Base, Generic[ResultT]):
                 if got is not None:
                     registered = 0
                     scripts.call(partial(_pass_on, done_key, got[1]))
-                    kind, data = got[1][:1].decode(), got[1][1:]
+                    kind, data = WatchReply(got[1][:1].decode()), got[1][1:]
                     continue
                 raw = scripts.read_job(self._id, fields=False)
-                if raw is None or raw.state in ("completed", "dead"):
+                if raw is None or raw.state in (JobState.COMPLETED, JobState.DEAD):
                     kind, data = scripts.watch_job(self._id)
-                    registered += kind == "p"
+                    registered += kind == WatchReply.PENDING
         finally:
             for _ in range(registered):
                 with contextlib.suppress(*CONNECTION_ERRORS):
@@ -209,10 +208,10 @@ class AsyncJob(_Base, Generic[ResultT]):
         deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
         kind, data = await scripts.watch_job_async(self._id)
-        registered = int(kind == "p")
+        registered = int(kind == WatchReply.PENDING)
         done_key = scripts.keys.done(self._id)
         try:
-            while kind == "p":
+            while kind == WatchReply.PENDING:
                 block = _slice(deadline)
                 if block is None:
                     raw = await scripts.read_job_async(self._id, fields=False)
@@ -223,12 +222,12 @@ class AsyncJob(_Base, Generic[ResultT]):
                 if got is not None:
                     registered = 0
                     await scripts.acall(partial(_apass_on, done_key, got[1]))
-                    kind, data = got[1][:1].decode(), got[1][1:]
+                    kind, data = WatchReply(got[1][:1].decode()), got[1][1:]
                     continue
                 raw = await scripts.read_job_async(self._id, fields=False)
-                if raw is None or raw.state in ("completed", "dead"):
+                if raw is None or raw.state in (JobState.COMPLETED, JobState.DEAD):
                     kind, data = await scripts.watch_job_async(self._id)
-                    registered += kind == "p"
+                    registered += kind == WatchReply.PENDING
         finally:
             for _ in range(registered):
                 with contextlib.suppress(*CONNECTION_ERRORS):

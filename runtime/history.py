@@ -18,10 +18,9 @@ from typing import cast
 from .connection import Connection
 from .keys import QueueKeys
 from .routing import call_routed
+from .wire import HISTORY_MINUTES, MINUTE_MS, HistoryField
 
-HISTORY_MINUTES = 1440
-"""How far back the history goes; must match HISTORY_MINUTES in ``lua/_common.lua``."""
-MINUTE_MS = 60_000
+__all__ = ["HISTORY_MINUTES", "MINUTE_MS", "MinuteCount", "throughput"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +35,8 @@ class MinuteCount:
 def _fields(first: int, last: int) -> list[str]:
     fields: list[str] = []
     for minute in range(first, last + 1):
-        fields.append(f"c{minute}")
-        fields.append(f"f{minute}")
+        fields.append(f"{HistoryField.COMPLETED}{minute}")
+        fields.append(f"{HistoryField.FAILED}{minute}")
     return fields
 
 

@@ -27,6 +27,7 @@ from .connection import Connection
 from .keys import QueueKeys
 from .routing import call_routed
 from .states import JobState
+from .wire import REPEAT_COUNT_PREFIX, JobField, RepeatField
 
 DEFAULT_BATCH = 500
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
@@ -107,7 +108,9 @@ def _hscan(
 def _hmget_all(node: Connection, keys: QueueKeys, ids: list[bytes]) -> list[list[bytes | None]]:
     pipe = node.sync_client().pipeline(transaction=False)
     for raw_id in ids:
-        pipe.hmget(keys.job_prefix + raw_id.decode(), ["n", "d", "v"])
+        pipe.hmget(
+            keys.job_prefix + raw_id.decode(), [JobField.NAME, JobField.PAYLOAD, JobField.REVISION]
+        )
     return cast("list[list[bytes | None]]", pipe.execute())
 
 
@@ -151,7 +154,7 @@ def stored_repeats(
         )
         for raw_key, raw in entries.items():
             key = raw_key.decode(errors="replace")
-            if not key.startswith("#"):
+            if not key.startswith(REPEAT_COUNT_PREFIX):
                 yield _repeat(key, raw)
         if cursor == 0:
             break
@@ -162,9 +165,13 @@ def _repeat(key: str, raw: bytes) -> StoredRepeat:
         definition = json.loads(raw)
         return StoredRepeat(
             key=key,
-            name=str(definition["n"]),
-            payload=str(definition["d"]),
-            revision=str(definition["v"]) if definition.get("v") else None,
+            name=str(definition[RepeatField.NAME]),
+            payload=str(definition[RepeatField.PAYLOAD]),
+            revision=(
+                str(definition[RepeatField.REVISION])
+                if definition.get(RepeatField.REVISION)
+                else None
+            ),
         )
     except (ValueError, KeyError, TypeError):
         return StoredRepeat(key=key, name="", payload="", revision=None)

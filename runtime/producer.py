@@ -24,8 +24,9 @@ from .observe import publish_tracer
 from .options import JobOptions
 from .repeat import first_occurrence, repeat_definition
 from .resolution import ResolvedOptions, repeat_key, resolve
-from .scripts import Arg, queue_scripts
+from .scripts import queue_scripts
 from .serialization import dump_payload, job_definition
+from .wire import AddJobArgs
 
 Payload: TypeAlias = BaseModel | Mapping[str, Any]
 BulkItem: TypeAlias = tuple[str, Payload] | tuple[str, Payload, JobOptions]
@@ -173,7 +174,7 @@ def _prepare_many(
 
 def _wires(
     prepared: Sequence[tuple[str, ResolvedOptions, str]], trace_context: str
-) -> list[tuple[str, tuple[Arg, ...]]]:
+) -> list[tuple[str, AddJobArgs]]:
     return [
         (name, resolved.wire(name, payload_json, "", trace_context))
         for name, resolved, payload_json in prepared
@@ -181,8 +182,8 @@ def _wires(
 
 
 def _chunks(
-    items: Sequence[tuple[str, tuple[Arg, ...]]], size: int
-) -> Iterable[Sequence[tuple[str, tuple[Arg, ...]]]]:
+    items: Sequence[tuple[str, AddJobArgs]], size: int
+) -> Iterable[Sequence[tuple[str, AddJobArgs]]]:
     if size < 1:
         raise ValueError("chunk_size must be >= 1")
     for start in range(0, len(items), size):
@@ -215,7 +216,7 @@ def enqueue_many(
 
 def _add_many(
     queue: QueueDefinition,
-    prepared: Sequence[tuple[str, tuple[Arg, ...]]],
+    prepared: Sequence[tuple[str, AddJobArgs]],
     conn: Connection,
     chunk_size: int,
 ) -> list[Job[Any]]:
@@ -258,7 +259,7 @@ async def enqueue_many_async(
 
 async def _add_many_async(
     queue: QueueDefinition,
-    prepared: Sequence[tuple[str, tuple[Arg, ...]]],
+    prepared: Sequence[tuple[str, AddJobArgs]],
     conn: Connection,
     chunk_size: int,
 ) -> list[AsyncJob[Any]]:

@@ -25,6 +25,7 @@ from .durations import to_milliseconds
 from .options import Repeat
 from .resolution import ResolvedOptions
 from .scripts import QueueScripts
+from .wire import RepeatField, RepeatStep
 
 log = logging.getLogger(__name__)
 
@@ -47,32 +48,32 @@ def first_occurrence(repeat: Repeat, start_ms: int) -> int:
 
 def next_occurrence(definition: dict[str, Any], current_ms: int, now_ms: int) -> int:
     """The first occurrence after both ``current_ms`` and ``now_ms``: missed ones are skipped."""
-    every = definition.get("every")
+    every = definition.get(RepeatField.EVERY)
     if every:
         step = int(every)
         nxt = current_ms + step
         if nxt <= now_ms:
             nxt += ((now_ms - nxt) // step + 1) * step
         return nxt
-    return _cron_after(str(definition["cron"]), max(current_ms, now_ms))
+    return _cron_after(str(definition[RepeatField.CRON]), max(current_ms, now_ms))
 
 
 def repeat_definition(name: str, payload: str, options: ResolvedOptions, repeat: Repeat) -> str:
     """The stored definition: everything needed to create an occurrence in Lua."""
     return json.dumps(
         {
-            "n": name,
-            "d": payload,
-            "p": options.priority,
-            "a": options.attempts,
-            "b": options.backoff,
-            "t": options.timeout_ms,
-            "rc": options.remove_on_complete,
-            "rf": options.remove_on_fail,
-            "every": None if repeat.every is None else to_milliseconds(repeat.every),
-            "cron": repeat.cron,
-            "limit": repeat.limit,
-            "v": options.revision,
+            RepeatField.NAME: name,
+            RepeatField.PAYLOAD: payload,
+            RepeatField.PRIORITY: options.priority,
+            RepeatField.ATTEMPTS: options.attempts,
+            RepeatField.BACKOFF: options.backoff,
+            RepeatField.TIMEOUT: options.timeout_ms,
+            RepeatField.REMOVE_ON_COMPLETE: options.remove_on_complete,
+            RepeatField.REMOVE_ON_FAIL: options.remove_on_fail,
+            RepeatField.EVERY: None if repeat.every is None else to_milliseconds(repeat.every),
+            RepeatField.CRON: repeat.cron,
+            RepeatField.LIMIT: repeat.limit,
+            RepeatField.REVISION: options.revision,
         },
         separators=(",", ":"),
     )
@@ -98,14 +99,14 @@ def parse_repeat(key: str, raw: bytes, created: bytes | None, next_ms: float | N
     d = json.loads(raw)
     return RepeatInfo(
         key=key,
-        name=str(d["n"]),
-        every_ms=d.get("every"),
-        cron=d.get("cron"),
-        limit=d.get("limit"),
+        name=str(d[RepeatField.NAME]),
+        every_ms=d.get(RepeatField.EVERY),
+        cron=d.get(RepeatField.CRON),
+        limit=d.get(RepeatField.LIMIT),
         created=int(created or 0),
         next_ms=None if next_ms is None else int(next_ms),
-        payload=str(d["d"]),
-        revision=str(d["v"]) if d.get("v") else None,
+        payload=str(d[RepeatField.PAYLOAD]),
+        revision=str(d[RepeatField.REVISION]) if d.get(RepeatField.REVISION) else None,
     )
 
 
@@ -145,4 +146,4 @@ async def advance_due_repeats(
     if not steps:
         return 0
     codes = await scripts.schedule_repeats_async(now_ms, steps)
-    return sum(1 for c in codes if c == 1)
+    return sum(1 for c in codes if c is RepeatStep.ADVANCED)

@@ -16,10 +16,18 @@ from .definitions import JobDefinition
 from .durations import Duration, to_milliseconds
 from .errors import InvalidOptionsError
 from .options import JobOptions, RemovePolicy, Repeat, Retention
+from .wire import MAX_PRIORITY, MIN_PRIORITY, AddJobArgs
+from .wire import Retention as RetentionSpec
 
-MIN_PRIORITY = -1_000_000
-MAX_PRIORITY = 1_000_000
-"""Priorities are packed into the wait score above a 32-bit FIFO sequence; keep within 2^53."""
+__all__ = [
+    "MAX_PRIORITY",
+    "MIN_PRIORITY",
+    "ResolvedOptions",
+    "pack_retention",
+    "repeat_key",
+    "resolve",
+    "validate_repeat",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +46,9 @@ class ResolvedOptions:
 
     def wire(
         self, name: str, payload: str | bytes, repeat_key: str = "", trace_context: str = ""
-    ) -> tuple[str | bytes | int, ...]:
-        """The 13 per-job ARGV of ``add_jobs.lua``."""
-        return (
+    ) -> AddJobArgs:
+        """The per-job ARGV of ``add_jobs.lua``."""
+        return AddJobArgs(
             self.job_id,
             name,
             payload,
@@ -67,13 +75,13 @@ def _ms(what: str, value: Duration) -> int:
 def pack_retention(what: str, policy: RemovePolicy) -> str:
     """'' keeps everything, '1' keeps nothing, '<count>:<age ms>' trims."""
     if policy is True:
-        return "1"
+        return RetentionSpec.REMOVE
     if policy is False:
-        return ""
+        return RetentionSpec.KEEP
     if not isinstance(policy, Retention):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise InvalidOptionsError(f"{what} must be True, False or a Retention, got {policy!r}")
     if policy.count is None and policy.age is None:
-        return ""
+        return RetentionSpec.KEEP
     if policy.count is not None and (isinstance(policy.count, bool) or policy.count < 0):
         raise InvalidOptionsError(f"{what}: count must be >= 0, got {policy.count!r}")
     count = "" if policy.count is None else str(policy.count)

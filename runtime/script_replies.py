@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .wire import CLAIM_ROW, STALL_ROW, RepeatStep, Settlement, StallEnd, WatchReply
+
+__all__ = [
+    "BeatReply",
+    "ClaimReply",
+    "ClaimedJob",
+    "RawJob",
+    "Settlement",
+    "StalledJob",
+]
+
 
 class ClaimedJob:
     """A job this worker now holds under a lease (decoded claim reply)."""
@@ -52,10 +63,6 @@ class ClaimedJob:
         self.trace_context = trace_context
         self.deadline_bucket = 0
         self.timed_out = False
-
-
-Settlement = tuple[str, str, str, str, int | str]
-"""How a held job ended: (id, lease token, outcome c/r/d/h, data, extra); see the Lua header."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +122,7 @@ def parse_claim(reply: list[Any], token: str) -> ClaimReply:
             int(flat[i + 8]) if flat[i + 8] else 0,
             flat[i + 9].decode() if flat[i + 9] else "",
         )
-        for i in range(0, len(flat), 10)
+        for i in range(0, len(flat), CLAIM_ROW)
     ]
     next_due, rate_wait, next_repeat, paused = meta
     return ClaimReply(
@@ -128,12 +135,15 @@ def parse_claim(reply: list[Any], token: str) -> ClaimReply:
     )
 
 
+_DEAD = StallEnd.DEAD.encode()
+
+
 def parse_stalled(reply: list[Any]) -> list[StalledJob]:
     return [
         StalledJob(
-            reply[i].decode(), reply[i + 1].decode(), int(reply[i + 2]), reply[i + 3] == b"d"
+            reply[i].decode(), reply[i + 1].decode(), int(reply[i + 2]), reply[i + 3] == _DEAD
         )
-        for i in range(0, len(reply), 4)
+        for i in range(0, len(reply), STALL_ROW)
     ]
 
 
@@ -152,9 +162,13 @@ def parse_read(reply: list[Any]) -> RawJob | None:
     return RawJob(state, score, fields)
 
 
-def parse_watch(reply: list[Any]) -> tuple[str, bytes]:
-    return reply[0].decode(), (reply[1] if len(reply) > 1 else b"")
+def parse_watch(reply: list[Any]) -> tuple[WatchReply, bytes]:
+    return WatchReply(reply[0].decode()), (reply[1] if len(reply) > 1 else b"")
 
 
 def parse_add_repeat(reply: list[Any]) -> tuple[str, int, bool]:
     return reply[0].decode(), int(float(reply[1])), reply[2] == 1
+
+
+def parse_schedule(reply: list[Any]) -> list[RepeatStep]:
+    return [RepeatStep(int(x)) for x in reply]

@@ -41,12 +41,16 @@ from .script_replies import (
     parse_beat,
     parse_claim,
     parse_read,
+    parse_schedule,
     parse_stalled,
     parse_watch,
 )
 from .topology import ReplicaWait
+from .wire import ADD_ARGS_PER_JOB, AddJobArgs, RepeatStep, WatchReply
 
 __all__ = [
+    "ADD_ARGS_PER_JOB",
+    "AddJobArgs",
     "Arg",
     "BeatReply",
     "ClaimReply",
@@ -79,13 +83,10 @@ CHECK_PERMISSIONS: Final = load_script("check_permissions")
 BEAT_WORKER: Final = load_script("beat_worker")
 UNWATCH_JOB: Final = load_script("unwatch_job")
 
-ADD_FIELDS_PER_JOB: Final = 13
-
-
 # ---------------------------------------------------------------- argument builders
 
 
-def _add_args(now_ms: int, jobs: Iterable[Sequence[Arg]]) -> list[Arg]:
+def _add_args(now_ms: int, jobs: Iterable[AddJobArgs]) -> list[Arg]:
     args: list[Arg] = [now_ms]
     for job in jobs:
         args.extend(job)
@@ -154,8 +155,8 @@ class QueueScripts:
         return await self.acall(lambda c: run_async(c.async_client(), script, keys, args, wait))
 
     # add_jobs ---------------------------------------------------------
-    def add_jobs(self, now_ms: int, jobs: Sequence[Sequence[Arg]]) -> list[tuple[str, bool]]:
-        """Add jobs (``ADD_FIELDS_PER_JOB`` args each); returns (id, created) per job."""
+    def add_jobs(self, now_ms: int, jobs: Sequence[AddJobArgs]) -> list[tuple[str, bool]]:
+        """Add jobs (``ADD_ARGS_PER_JOB`` args each); returns (id, created) per job."""
         args = _add_args(now_ms, jobs)
         wait = self._conn.endpoint.wait
         reply = self.call(
@@ -164,7 +165,7 @@ class QueueScripts:
         return parse_add(reply)
 
     async def add_jobs_async(
-        self, now_ms: int, jobs: Sequence[Sequence[Arg]]
+        self, now_ms: int, jobs: Sequence[AddJobArgs]
     ) -> list[tuple[str, bool]]:
         args = _add_args(now_ms, jobs)
         wait = self._conn.endpoint.wait
@@ -282,11 +283,11 @@ class QueueScripts:
     def _watch_keys(self, job_id: str) -> tuple[str, str, str]:
         return (self.keys.job(job_id), self.keys.completed, self.keys.dead)
 
-    def watch_job(self, job_id: str) -> tuple[str, bytes]:
-        """('c', result) / ('d', reason) / ('u', b'') / ('p', b'') = waiter registered."""
+    def watch_job(self, job_id: str) -> tuple[WatchReply, bytes]:
+        """(COMPLETED, result) / (DEAD, reason) / (UNKNOWN, b'') / (PENDING, b'')."""
         return parse_watch(self._run(WATCH_JOB, self._watch_keys(job_id), (job_id,)))
 
-    async def watch_job_async(self, job_id: str) -> tuple[str, bytes]:
+    async def watch_job_async(self, job_id: str) -> tuple[WatchReply, bytes]:
         reply = await self._arun(WATCH_JOB, self._watch_keys(job_id), (job_id,))
         return parse_watch(reply)
 
@@ -342,16 +343,12 @@ class QueueScripts:
 
     async def schedule_repeats_async(
         self, now_ms: int, steps: Sequence[tuple[str, int, int | None]]
-    ) -> list[int]:
-        """Advance repeats given (key, expected current ms, next ms or None).
-
-        Per repeat: 1 advanced, 2 finished, 0 lost the race (another worker advanced it).
-        """
+    ) -> list[RepeatStep]:
+        """Advance repeats given (key, expected current ms, next ms or None); a step per repeat."""
         args: list[Arg] = [now_ms]
         for key, expected, nxt in steps:
             args.extend((key, expected, "" if nxt is None else nxt))
-        reply = await self._arun(SCHEDULE_REPEATS, self._repeat_keys, args)
-        return [int(x) for x in reply]
+        return parse_schedule(await self._arun(SCHEDULE_REPEATS, self._repeat_keys, args))
 
     def _remove_repeat_keys(self) -> tuple[str, ...]:
         k = self.keys

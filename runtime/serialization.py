@@ -21,8 +21,6 @@ from .definitions import JobDefinition, QueueDefinition
 from .errors import InvalidPayloadError, UnknownJobError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-ERROR_HISTORY = 10
-"""Error records kept per job (the last ones); ``ERROR_HISTORY`` in ``lua/_common.lua``."""
 MAX_TRACEBACK_CHARS = 8000
 MAX_MESSAGE_CHARS = 2000
 

@@ -31,6 +31,7 @@ from ..errors import JobContractsError
 from ..execution import JobRunner
 from ..repeat import advance_due_repeats
 from ..scripts import ClaimedJob, QueueScripts, Settlement, queue_scripts
+from ..wire import SettleOutcome
 from ..worker import Worker
 from .clock import ManualClock
 
@@ -110,12 +111,12 @@ class _Lane:
     async def run(self, jobs: list[ClaimedJob]) -> None:
         results = await asyncio.gather(*(self._run_one(job) for job in jobs))
         for settlement in results:
-            outcome = settlement[2]
-            if outcome == "c":
+            outcome = settlement.outcome
+            if outcome == SettleOutcome.COMPLETED:
                 self.report.completed += 1
-            elif outcome == "r":
+            elif outcome == SettleOutcome.RETRY:
                 self.report.retried += 1
-            elif outcome == "d":
+            elif outcome == SettleOutcome.DEAD:
                 self.report.dead += 1
         self.settled.extend(results)
 

@@ -17,6 +17,7 @@ from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
     make_queue,
+    raw_job,
     running,
     wait_counts,
 )
@@ -48,7 +49,7 @@ async def test_each_ending_counts_once(connection: Connection) -> None:
         await enqueue_async(QUEUE, "double", {"value": 9}, JobOptions(), connection)
         await wait_counts(admin, completed=3, dead=1)
         # a poison job: its payload does not match the model (written past validation)
-        wire = (b"", "note", b'{"value":"nope"}', 0, 0, 3, "f:10:0", 5000, "", "", "", "")
+        wire = raw_job("", "note", b'{"value":"nope"}')
         await queue_scripts(connection, "metered").add_jobs_async(connection.now_ms(), [wire])
         await wait_counts(admin, completed=3, dead=2)
     assert value(registry, "jobcontracts_jobs_started_total", **series()) == 7

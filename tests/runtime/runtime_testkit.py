@@ -26,6 +26,7 @@ from jobcontracts.runtime import (
     WorkerSettings,
 )
 from jobcontracts.runtime.admin import QueueAdmin
+from jobcontracts.runtime.wire import AddJobArgs
 
 
 class Echo(BaseModel):
@@ -54,6 +55,25 @@ def make_queue(domain: str = "test", defaults: JobDefaults = FAST_DEFAULTS) -> Q
                 name="note", payload_model=Echo, result_model=None, defaults=defaults
             ),
         },
+    )
+
+
+def raw_job(job_id: str, name: str, payload: bytes, *, attempts: int = 3) -> AddJobArgs:
+    """The ``add_jobs`` arguments of a job written past validation, as another producer might."""
+    return AddJobArgs(
+        job_id=job_id,
+        name=name,
+        payload=payload,
+        priority=0,
+        delay_ms=0,
+        attempts=attempts,
+        backoff="f:10:0",
+        timeout_ms=5000,
+        remove_on_complete="",
+        remove_on_fail="",
+        repeat_key="",
+        revision="",
+        trace_context="",
     )
 
 

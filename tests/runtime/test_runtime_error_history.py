@@ -8,7 +8,8 @@ from typing import cast
 
 from jobcontracts.runtime import Connection, JobOptions, JobState, QueueAdmin, enqueue
 from jobcontracts.runtime.scripts import queue_scripts
-from jobcontracts.runtime.serialization import ERROR_HISTORY, error_record
+from jobcontracts.runtime.serialization import error_record
+from jobcontracts.runtime.wire import ERROR_HISTORY, Settlement
 from tests.runtime.runtime_testkit import make_queue
 
 QUEUE = make_queue()
@@ -33,7 +34,11 @@ async def test_a_job_dead_lettered_and_retried_many_times_keeps_the_last_records
         (held,) = claim.jobs
         record = error_record(held.attempt, connection.now_ms(), ValueError(f"boom {n}"), f"r{n}")
         await scripts.finish_and_claim_async(
-            connection.now_ms(), f"w:{n}", 30_000, 0, [(job.id, held.token, "d", record, "dead")]
+            connection.now_ms(),
+            f"w:{n}",
+            30_000,
+            0,
+            [Settlement.dead(job.id, held.token, record, "dead")],
         )
         if n < rounds:
             assert admin.retry_dead([job.id]) == 1

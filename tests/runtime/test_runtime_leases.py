@@ -7,6 +7,7 @@ import asyncio
 from jobcontracts.runtime import Connection, JobOptions, JobState, QueueAdmin, Worker, enqueue_async
 from jobcontracts.runtime.scripts import QueueScripts, queue_scripts
 from jobcontracts.runtime.testing import ManualClock
+from jobcontracts.runtime.wire import Settlement
 from tests.runtime.runtime_testkit import (
     Doubled,
     Recorder,
@@ -76,7 +77,7 @@ async def test_stale_completion_is_ignored(
             "slow-worker:2",
             LEASE_MS,
             0,
-            [(job.id, "slow-worker:1", "c", '{"doubled":2}', "")],
+            [Settlement.completed(job.id, "slow-worker:1", '{"doubled":2}')],
         )
         assert reply.ignored == [job.id]
         assert await job.status() is JobState.ACTIVE
@@ -96,7 +97,7 @@ async def test_stale_completion_is_ignored(
             "fresh-worker:2",
             LEASE_MS,
             0,
-            [(job.id, "fresh-worker:1", "c", '{"doubled":2}', "")],
+            [Settlement.completed(job.id, "fresh-worker:1", '{"doubled":2}')],
         )
         assert reply.ignored == []
         assert await job.status() is JobState.COMPLETED

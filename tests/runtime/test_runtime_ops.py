@@ -21,6 +21,7 @@ from jobcontracts.runtime import (
     run_workers,
 )
 from jobcontracts.runtime.testing import ManualClock
+from jobcontracts.runtime.wire import Settlement
 from tests.runtime.runtime_testkit import (
     Doubled,
     Recorder,
@@ -94,7 +95,7 @@ async def _claim_and_bury(
     reply = await scripts.finish_and_claim_async(now, f"w:{job_id}", 30_000, 1, [])
     assert [j.id for j in reply.jobs] == [job_id]
     reply = await scripts.finish_and_claim_async(
-        now, "w:x", 30_000, 0, [(job_id, f"w:{job_id}", "d", "", "test reason")]
+        now, "w:x", 30_000, 0, [Settlement.dead(job_id, f"w:{job_id}", "", "test reason")]
     )
     await connection.aclose()
     return reply.ignored

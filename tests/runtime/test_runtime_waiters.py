@@ -20,6 +20,7 @@ from jobcontracts.runtime import (
     enqueue_async,
 )
 from jobcontracts.runtime.scripts import queue_scripts
+from jobcontracts.runtime.wire import Settlement
 from tests.runtime.runtime_testkit import Doubled, Recorder, fast_settings, make_queue, running
 
 QUEUE = make_queue()
@@ -109,7 +110,11 @@ async def _claim_and_complete(connection: Connection, job_id: str) -> None:
         (held,) = claim.jobs
         assert held.id == job_id
         reply = await scripts.finish_and_claim_async(
-            connection.now_ms(), "w:2", 30_000, 0, [(job_id, held.token, "c", '{"doubled":2}', "")]
+            connection.now_ms(),
+            "w:2",
+            30_000,
+            0,
+            [Settlement.completed(job_id, held.token, '{"doubled":2}')],
         )
         assert reply.ignored == []
     finally:

@@ -28,7 +28,7 @@ from jobcontracts.runtime import Connection, InvalidPayloadError, JobContext, Qu
 from jobcontracts.runtime.contract import SchemaViolation
 from jobcontracts.runtime.scripts import queue_scripts
 from jobcontracts.runtime.serialization import dump_result, load_payload
-from tests.runtime.runtime_testkit import fast_settings, running, wait_counts
+from tests.runtime.runtime_testkit import fast_settings, raw_job, running, wait_counts
 
 
 def _stored_payload(
@@ -180,9 +180,7 @@ async def test_the_worker_judges_stored_json_by_the_same_schema(connection: Conn
         ("number-flag", b'{"repository": {"owner": "o", "name": "c"}, "include_issues": 1}'),
     ]
     for job_id, raw in foreign:
-        scripts.add_jobs(
-            connection.now_ms(), [(job_id, "sync_repo", raw, 0, 0, 1, "f:10:0", 5000, "", "", "")]
-        )
+        scripts.add_jobs(connection.now_ms(), [raw_job(job_id, "sync_repo", raw, attempts=1)])
     handlers = _Handlers()
     admin = QueueAdmin("github", connection)
     good = add_job(

@@ -34,6 +34,7 @@ from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
     make_queue,
+    raw_job,
     running,
     wait_counts,
     wait_until,
@@ -213,7 +214,7 @@ async def test_poison_jobs_are_dead_lettered_and_worker_keeps_going(connection: 
     for job_id, name, payload in raw:
         scripts.add_jobs(
             connection.now_ms(),
-            [(job_id, name, payload, 0, 0, 3, "f:10:0", 5000, "", "", "", "", "")],
+            [raw_job(job_id, name, payload)],
         )
     rec = Recorder()
     admin = QueueAdmin("test", connection)
