@@ -14,8 +14,9 @@ names that say what they hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum, StrEnum
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 __all__ = [
     "ADD_ARGS_PER_JOB",
@@ -136,7 +137,6 @@ class SettleOutcome(StrEnum):
     """Handed back unstarted or interrupted (shutdown, cancellation): attempt not counted."""
 
 
-_new = tuple.__new__
 _COMPLETED, _RETRY, _DEAD, _HAND_BACK = (o.value for o in SettleOutcome)
 
 
@@ -157,24 +157,30 @@ class Settlement(NamedTuple):
 
     @classmethod
     def completed(cls, job_id: str, token: str, result: str) -> Settlement:
-        return _new(cls, (job_id, token, _COMPLETED, result, ""))
+        return _make(cls, (job_id, token, _COMPLETED, result, ""))
 
     @classmethod
     def retry(cls, job_id: str, token: str, error: str, ready_ms: int) -> Settlement:
-        return _new(cls, (job_id, token, _RETRY, error, ready_ms))
+        return _make(cls, (job_id, token, _RETRY, error, ready_ms))
 
     @classmethod
     def dead(cls, job_id: str, token: str, error: str, reason: str) -> Settlement:
-        return _new(cls, (job_id, token, _DEAD, error, reason))
+        return _make(cls, (job_id, token, _DEAD, error, reason))
 
     @classmethod
     def hand_back(cls, job_id: str, token: str) -> Settlement:
-        return _new(cls, (job_id, token, _HAND_BACK, "", ""))
+        return _make(cls, (job_id, token, _HAND_BACK, "", ""))
 
     @property
     def reason(self) -> str:
         """Why a dead job died (``""`` for other outcomes)."""
         return str(self.extra) if self.outcome == SettleOutcome.DEAD else ""
+
+
+_make = cast(
+    "Callable[[type[Settlement], tuple[str, str, str, str, int | str]], Settlement]",
+    tuple.__new__,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+)
 
 
 # ---------------------------------------------------------------- claiming
