@@ -6,6 +6,8 @@ from .context import JobContext
 from .definitions import JobDefinition, QueueDefinition
 from .durations import Duration
 from .errors import (
+    ChildHandlerError,
+    ChildProcessDied,
     InvalidOptionsError,
     InvalidPayloadError,
     JobContractsError,
@@ -21,6 +23,7 @@ from .errors import (
     Unrecoverable,
 )
 from .handle import AsyncJob, Job, JobState
+from .offload import in_process, in_thread
 from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
 from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
 from .worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
@@ -30,6 +33,8 @@ __all__ = [
     "AsyncJob",
     "Backoff",
     "BulkItem",
+    "ChildHandlerError",
+    "ChildProcessDied",
     "Connection",
     "DeadLetter",
     "Duration",
@@ -68,6 +73,8 @@ __all__ = [
     "enqueue_async",
     "enqueue_many",
     "enqueue_many_async",
+    "in_process",
+    "in_thread",
     "run_forever",
     "run_workers",
 ]

@@ -108,3 +108,20 @@ class RedisAccessError(JobContractsError):
     Waiting does not fix these, so workers stop with this error instead of
     retrying; the message says what is wrong and how to fix it.
     """
+
+
+class ChildHandlerError(JobContractsError):
+    """A handler run by ``in_process`` raised in its child process.
+
+    The message reads ``Type: message (in child process PID running
+    module:qualname)``; ``type_name`` and ``traceback_text`` are the child's.
+    """
+
+    def __init__(self, message: str, *, type_name: str, traceback_text: str) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+        self.traceback_text = traceback_text
+
+
+class ChildProcessDied(JobContractsError):
+    """The child process running an ``in_process`` handler ended before it replied."""

@@ -18,6 +18,7 @@ from .definitions import QueueDefinition
 from .dispatch import Dispatcher
 from .execution import JobRunner, bind_handlers
 from .observe import JobObserver, combine
+from .offload import offloading
 from .scripts import queue_scripts
 from .startup_checks import check_redis_at_start
 from .worker_settings import RateLimit, WorkerSettings
@@ -86,7 +87,9 @@ class Worker:
             extra={"domain": self.domain, "redis_url": url, "prefix": conn.prefix},
         )
         try:
-            await dispatcher.run()
+            handlers = [getattr(self.handlers, name) for name in self.queue.jobs]
+            async with offloading(self.domain, self.settings, handlers):
+                await dispatcher.run()
         finally:
             self._dispatcher = None
             self._stop_requested = False

@@ -39,6 +39,11 @@ class WorkerSettings:
     claimed is settled (for CI jobs and cron). Jobs scheduled for later (a
     delay, a retry waiting out its backoff) and the jobs of a paused domain
     stay in Redis for the next run.
+
+    ``threads`` bounds the pool that runs ``in_thread`` handlers (default:
+    ``concurrency``); ``processes`` bounds the warm child processes that run
+    ``in_process`` handlers (default: ``concurrency``, at most the CPU count).
+    Both are created on first use and stopped with the worker.
     """
 
     concurrency: int = 10
@@ -53,6 +58,8 @@ class WorkerSettings:
     idle_block: float = 2.0
     error_backoff_max: float = 5.0
     burst: bool = False
+    threads: int | None = None
+    processes: int | None = None
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -65,5 +72,9 @@ class WorkerSettings:
             raise ValueError("max_stalls must be >= 0")
         if self.rate_limit is not None and self.rate_limit.max < 1:
             raise ValueError("rate_limit.max must be >= 1")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be >= 1")
+        if self.processes is not None and self.processes < 1:
+            raise ValueError("processes must be >= 1")
         if not 0 < self.idle_block <= 5:
             raise ValueError("idle_block must be within (0, 5] seconds")
