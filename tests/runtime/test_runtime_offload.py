@@ -213,7 +213,7 @@ def test_in_process_refuses_what_a_child_cannot_import() -> None:
         in_process(nested)
     with pytest.raises(TypeError, match="which a child process cannot import and run"):
         in_process(coroutine)
-    with pytest.raises(TypeError, match="got str.upper, which a child process cannot import"):
+    with pytest.raises(TypeError, match=r"got str\.upper, which a child process cannot import"):
         in_process(str.upper)
 
 
