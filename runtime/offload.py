@@ -19,9 +19,10 @@ import contextlib
 import contextvars
 import functools
 import os
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ParamSpec, TypeVar
+from types import CoroutineType
+from typing import Any, ParamSpec, TypeVar, cast
 
 from .child_calls import OFFLOADED_ATTRIBUTE, ChildTarget
 from .child_pool import ChildPool
@@ -29,6 +30,9 @@ from .worker_settings import WorkerSettings
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# The decorators promise ``CoroutineType``, what pyright infers for an ``async def``
+# (mypy infers ``Coroutine``, its base): the handler Protocol then matches under both.
 
 
 class Offload:
@@ -103,7 +107,7 @@ async def offloading(
         await offload.close()
 
 
-def in_thread(fn: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+def in_thread(fn: Callable[P, R]) -> Callable[P, CoroutineType[Any, Any, R]]:
     """Run a blocking ``def`` handler in the worker's thread pool (``WorkerSettings.threads``).
 
     The job timeout fails the attempt and frees the worker's slot, but a
@@ -119,10 +123,10 @@ def in_thread(fn: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(executor, call)
 
-    return run_in_thread
+    return cast("Callable[P, CoroutineType[Any, Any, R]]", run_in_thread)
 
 
-def in_process(fn: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+def in_process(fn: Callable[P, R]) -> Callable[P, CoroutineType[Any, Any, R]]:
     """Run a ``def`` handler in a child process of the worker, killed at the job timeout.
 
     The child imports the handler by module and qualified name, so it must be
@@ -148,4 +152,4 @@ def in_process(fn: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
         return result
 
     setattr(run_in_child, OFFLOADED_ATTRIBUTE, target)
-    return run_in_child
+    return cast("Callable[P, CoroutineType[Any, Any, R]]", run_in_child)
