@@ -66,8 +66,9 @@ def worker_process(
     settings: Mapping[str, float | int] | None = None,
     sleep_cap: float | None = None,
     args: tuple[str, ...] = ("--human-logs",),
+    target: str = TARGET,
 ) -> Generator[WorkerProcess]:
-    """``jobctl worker tests.process.nap_worker:nap_worker ARGS``; killed on the way out."""
+    """``jobctl worker TARGET ARGS`` (the nap worker by default); killed on the way out."""
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
@@ -79,7 +80,7 @@ def worker_process(
         env["NAP_SLEEP_CAP"] = str(sleep_cap)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*jobctl(), "worker", TARGET, *args],
+            [*jobctl(), "worker", target, *args],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -93,6 +94,28 @@ def worker_process(
         if process.poll() is None:
             process.kill()
         process.wait(10)
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs; a zombie (ended, not yet reaped) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def children_of(pid: int) -> set[int]:
+    """The living processes whose parent is ``pid`` (read from /proc)."""
+    found: set[int] = set()
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_path.read_text().rpartition(")")[2].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat_path.parent.name))
+    return found
 
 
 def eventually(

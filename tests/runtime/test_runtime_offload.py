@@ -25,20 +25,12 @@ from jobcontracts.runtime import (
     enqueue_async,
 )
 from jobcontracts.runtime.admin import QueueAdmin
+from tests.process.proc_support import process_alive
 from tests.runtime.offload_handlers import Done, OffloadHandlers, Work, make_offload_queue, triple
 from tests.runtime.runtime_testkit import fast_settings, running, wait_until
 
 QUEUE = make_offload_queue("offload")
 HANDLER = "tests.runtime.offload_handlers:OffloadHandlers.child"
-
-
-def process_alive(pid: int) -> bool:
-    """True while ``pid`` runs; a zombie (ended, not yet reaped) counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def pids_in(path: Path) -> list[int]:
