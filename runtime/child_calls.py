@@ -53,6 +53,18 @@ def _module_name(fn: Callable[..., object]) -> str:
     return str(spec.name)
 
 
+def _find(module: object, name: str) -> tuple[object, object]:
+    """The owner (module or class) of ``name``'s qualname within ``module``, and the attribute."""
+    owner = module
+    *path, last = name.partition(":")[2].split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    attribute = inspect.getattr_static(owner, last)
+    if isinstance(attribute, staticmethod | classmethod):
+        raise TypeError(f"{name}: in_process runs functions and plain methods only")
+    return owner, attribute
+
+
 def _context_fields(ctx: JobContext) -> dict[str, object]:
     return {
         "job_id": ctx.job_id,
@@ -84,7 +96,12 @@ class ChildTarget:
     def __init__(self, name: str, fn: Callable[..., object]) -> None:
         self.name = name
         self.fn = fn
-        self.is_method = "." in name.partition(":")[2]
+
+    @cached_property
+    def is_method(self) -> bool:
+        """Whether calls pass ``self`` first (looked up once the class exists)."""
+        owner, _ = _find(sys.modules[self.fn.__module__], self.name)
+        return isinstance(owner, type)
 
     @property
     def module(self) -> str:
@@ -189,14 +206,7 @@ class Resolver:
 
     @staticmethod
     def _import(name: str) -> tuple[ChildTarget, Callable[..., object]]:
-        module_name, _, qualname = name.partition(":")
-        owner: object = importlib.import_module(module_name)
-        *path, last = qualname.split(".")
-        for part in path:
-            owner = getattr(owner, part)
-        attribute = inspect.getattr_static(owner, last)
-        if isinstance(attribute, staticmethod | classmethod):
-            raise TypeError(f"{name}: in_process runs functions and plain methods only")
+        owner, attribute = _find(importlib.import_module(name.partition(":")[0]), name)
         target = ChildTarget.behind(attribute)
         if target is None:
             raise TypeError(f"{name} is not a handler decorated with in_process")

@@ -115,3 +115,21 @@ def test_a_sigkilled_worker_takes_its_child_processes_with_it(
         timeout=5,
         what="the children ending with their worker",
     )
+
+
+def test_a_stopping_worker_hands_an_in_thread_job_back_but_exits_when_its_thread_returns(
+    connection: Connection, redis_url: str, tmp_path: Path
+) -> None:
+    records = Records(connection)
+    block_id = add(connection, "block", {"seconds": 4.0})
+    settings = {"concurrency": 1, "shutdown_grace": 0.5}
+    with worker_process(redis_url, connection.prefix, tmp_path / "w.log", **run(settings)) as w:
+        eventually(lambda: block_id in records.started(), timeout=30, what="block starting")
+        stopping = time.monotonic()
+        assert w.sigterm_and_wait() == 0
+        took = time.monotonic() - stopping
+    info = QueueAdmin(DOMAIN, connection).job(block_id)
+    assert info is not None
+    assert info.state.value == "waiting"  # handed back after the grace
+    assert records.done() == {block_id: 1}  # yet the thread ran to its end
+    assert took > 2.0, took  # the process waited for it

@@ -118,3 +118,12 @@ class OffloadHandlers:
 def triple(payload: Work, ctx: JobContext) -> int:
     """A top-level function run in a child process."""
     return payload.value * 3 + ctx.attempt
+
+
+class Misplaced:
+    """A static method cannot be told apart from a method by the child: refused."""
+
+    @staticmethod
+    @in_process
+    def child(payload: Work, ctx: JobContext, /) -> int:
+        return payload.value

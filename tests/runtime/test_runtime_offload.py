@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,14 @@ from jobcontracts.runtime import (
 )
 from jobcontracts.runtime.admin import QueueAdmin
 from tests.process.proc_support import process_alive
-from tests.runtime.offload_handlers import Done, OffloadHandlers, Work, make_offload_queue, triple
+from tests.runtime.offload_handlers import (
+    Done,
+    Misplaced,
+    OffloadHandlers,
+    Work,
+    make_offload_queue,
+    triple,
+)
 from tests.runtime.runtime_testkit import fast_settings, running, wait_until
 
 QUEUE = make_offload_queue("offload")
@@ -207,6 +216,31 @@ def test_in_process_refuses_what_a_child_cannot_import() -> None:
         in_process(coroutine)
     with pytest.raises(TypeError, match=r"got str\.upper, which a child process cannot import"):
         in_process(str.upper)
+
+
+async def test_in_process_refuses_a_static_method_at_its_first_call() -> None:
+    logger = logging.LoggerAdapter(logging.getLogger())
+    ctx = JobContext("7", "offload", "child", 1, 1, datetime.now(UTC), logger)
+    with pytest.raises(TypeError, match=r"Misplaced\.child: in_process runs functions and plain"):
+        await Misplaced.child(Work(), ctx)
+
+
+def test_in_process_refuses_a_handler_of_a_script_run_by_path(tmp_path: Path) -> None:
+    script = tmp_path / "jobs_script.py"
+    script.write_text(
+        "from jobcontracts.runtime import in_process\n"
+        "@in_process\n"
+        "def work(value: int) -> int:\n"
+        "    return value\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert run.returncode == 1
+    assert (
+        "TypeError: in_process handler work is defined in the script being run (__main__),"
+        " which a child process cannot import: move it into a module"
+    ) in run.stderr
 
 
 def test_worker_settings_bound_threads_and_processes() -> None:
