@@ -68,7 +68,7 @@ async def test_a_cpu_bound_child_does_not_block_other_jobs(
     connection: Connection, tmp_path: Path
 ) -> None:
     pid_file = tmp_path / "pids"
-    settings = fast_settings(concurrency=2)
+    settings = fast_settings(concurrency=2, processes=1)
     async with running(Worker(QUEUE, OffloadHandlers(), connection=connection, settings=settings)):
         busy = await enqueue_async(
             QUEUE,
@@ -124,7 +124,7 @@ async def test_a_crashing_child_fails_the_attempt_and_the_worker_goes_on(
     connection: Connection, crash: str, ending: str
 ) -> None:
     async with running(
-        Worker(QUEUE, OffloadHandlers(), connection=connection, settings=fast_settings())
+        Worker(QUEUE, OffloadHandlers(), connection=connection, settings=fast_settings(processes=1))
     ):
         job = await enqueue_async(QUEUE, "child", {"crash": crash}, JobOptions(), connection)
         with pytest.raises(JobDeadError) as dead:
@@ -140,7 +140,7 @@ async def test_an_exception_in_the_child_keeps_its_type_message_and_traceback(
 ) -> None:
     admin = QueueAdmin(QUEUE.domain, connection)
     async with running(
-        Worker(QUEUE, OffloadHandlers(), connection=connection, settings=fast_settings())
+        Worker(QUEUE, OffloadHandlers(), connection=connection, settings=fast_settings(processes=1))
     ):
         failing = await enqueue_async(
             QUEUE, "child", {"value": 7, "crash": "raise"}, JobOptions(), connection
