@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, Self, cast
 from uuid import UUID
@@ -35,12 +36,14 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
+from .contract_nesting import JUDGED_ABOVE, vouches_for_nested
 from .json_schema import SchemaChecker, SchemaProblem
 
 WIRE = "jobcontracts.wire"
 WIRE_CONTEXT: dict[str, bool] = {WIRE: True}
 """Validation context saying the input is already JSON values keyed by wire names."""
 
+_WIRE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 JsonSchema = Mapping[str, Any]
 """A JSON Schema as the generated models carry it."""
 
@@ -187,6 +190,39 @@ def _value_at(wire: Any, at: tuple[str | int, ...]) -> Any:
     return wire
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a model class needs at each validation, worked out once per class."""
+
+    checker: SchemaChecker
+    judge: Callable[[Any], bool]
+    renames: dict[str, str]
+    """Python field name -> wire name, where they differ."""
+    vouches: bool
+    """Whether this model's judge covers its nested models (``contract_nesting``)."""
+
+
+def _wire_input(data: Any, renames: dict[str, str]) -> Any:
+    """The JSON form of the input, with Python field names turned into wire names."""
+    wire: Any = to_wire(data)
+    _rename(wire, renames)
+    return wire
+
+
+def _refusal(model: str, wire: Any, problems: list[SchemaProblem]) -> ValidationError:
+    return ValidationError.from_exception_data(
+        model,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("json_schema", "{problem}", {"problem": message}),
+                loc=at,
+                input=_value_at(wire, at),
+            )
+            for at, message in problems
+        ],
+    )
+
+
 class ContractModel(BaseModel):
     """A payload or result model; ``__contract_schema__`` is its schema from jobs.yaml."""
 
@@ -194,41 +230,31 @@ class ContractModel(BaseModel):
         extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
     )
     __contract_schema__: ClassVar[JsonSchema] = {"type": "object"}
-    __contract_checker__: ClassVar[SchemaChecker | None] = None
-    __contract_renames__: ClassVar[dict[str, str] | None] = None
+    __contract_plan__: ClassVar[_Plan | None] = None
 
     @classmethod
-    def contract_checker(cls) -> SchemaChecker:
-        checker = cls.__dict__.get("__contract_checker__")
-        if checker is None:
+    def _plan(cls) -> _Plan:
+        plan: _Plan | None = cls.__dict__.get("__contract_plan__")
+        if plan is None:
             checker = SchemaChecker(cls.__contract_schema__)
-            cls.__contract_checker__ = checker
-        return checker
-
-    @classmethod
-    def contract_problems(cls, wire: Any) -> list[SchemaProblem]:
-        """What the schema finds wrong with a JSON value (empty: it is valid)."""
-        return cls.contract_checker().problems(wire)
-
-    @classmethod
-    def _wire_input(cls, data: Any) -> Any:
-        """The JSON form of the input, with Python field names turned into wire names."""
-        wire: Any = to_wire(data)
-        _rename(wire, cls._renames())
-        return wire
-
-    @classmethod
-    def _renames(cls) -> dict[str, str]:
-        """Python field name -> wire name, where they differ (computed once per class)."""
-        renames: dict[str, str] | None = cls.__dict__.get("__contract_renames__")
-        if renames is None:
             renames = {
                 name: info.alias
                 for name, info in cls.model_fields.items()
                 if info.alias is not None and info.alias != name
             }
-            cls.__contract_renames__ = renames
-        return renames
+            vouches = vouches_for_nested(cls, ContractModel)
+            plan = cls.__contract_plan__ = _Plan(checker, checker.judge, renames, vouches)
+        return plan
+
+    @classmethod
+    def contract_checker(cls) -> SchemaChecker:
+        return cls._plan().checker
+
+    @classmethod
+    def contract_problems(cls, wire: Any) -> list[SchemaProblem]:
+        """What the schema finds wrong with a JSON value (empty: it is valid)."""
+        plan = cls._plan()
+        return [] if plan.judge(wire) else plan.checker.explain(wire)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -237,29 +263,27 @@ class ContractModel(BaseModel):
     ) -> Self:
         if isinstance(data, cls):
             return handler(data)
+        plan = cls._plan()
+        context: object = info.context
+        already_wire = context is WIRE_CONTEXT or (isinstance(context, dict) and WIRE in context)
+        if JUDGED_ABOVE.get() and (already_wire or not plan.renames):
+            return handler(data)  # a part of a value the enclosing model's schema accepted
         try:
-            context: object = info.context
-            already_wire = isinstance(context, dict) and WIRE in context
-            wire = data if already_wire else cls._wire_input(data)
+            wire = data if already_wire else _wire_input(data, plan.renames)
         except ValueError as error:
             raise PydanticCustomError(
                 "json_value", "not a JSON value: {error}", {"error": str(error)}
             ) from None
-        problems = cls.contract_problems(wire)
-        if problems:
-            raise ValidationError.from_exception_data(
-                cls.__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("json_schema", "{problem}", {"problem": message}),
-                        loc=at,
-                        input=_value_at(wire, at),
-                    )
-                    for at, message in problems
-                ],
-            )
-        return handler(wire)
+        if not plan.judge(wire):
+            raise _refusal(cls.__name__, wire, plan.checker.explain(wire))
+        if not plan.vouches:
+            return handler(wire)
+        judged = JUDGED_ABOVE.set(True)
+        try:
+            return handler(wire)
+        finally:
+            JUDGED_ABOVE.reset(judged)
 
     def wire_json(self) -> str:
         """The stored JSON: what was set (no fill-ins), by wire name, extras included."""
-        return json.dumps(to_wire(self), ensure_ascii=False, separators=(",", ":"))
+        return _WIRE_JSON(to_wire(self))

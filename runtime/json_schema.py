@@ -9,6 +9,11 @@ is an integer, and a string's length is its number of code points.
 ``jobctl`` checks each schema before it gets here (known keywords, valid values,
 ``$ref`` only to ``#/definitions/...``, patterns already in Python's syntax), so
 this module trusts the schema's shape.
+
+Two judges share these rules: ``schema_judge`` compiles the schema into
+predicates that only answer "valid?" (what every accepted payload costs), and
+the walk below, the reference, explains a refusal problem by problem. A test
+runs both on the whole draft-7 suite and on generated values.
 """
 
 from __future__ import annotations
@@ -16,64 +21,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from .formats import FORMAT_CHECKERS
+from .json_values import (
+    REF_PREFIX,
+    as_list,
+    as_object,
+    canonical,
+    is_number,
+    is_type,
+    multiple_of,
+)
+from .schema_judge import SchemaJudge
 
 Location = tuple[str | int, ...]
 SchemaProblem = tuple[Location, str]
 _Checker = Callable[["SchemaChecker", Any, Any, Location, list[SchemaProblem]], None]
 _Plan = list[tuple[_Checker, Any]]
-_REF_PREFIX = "#/definitions/"
 _NOT_DECLARED = "is not a declared property, and the schema allows no others"
 _MAX_SHOWN = 60
-
-
-def _list(value: object) -> list[Any] | None:
-    return cast("list[Any]", value) if isinstance(value, list) else None  # type: ignore[redundant-cast]
-
-
-def _object(value: object) -> dict[str, Any] | None:
-    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
-
-
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_type(value: object, kind: str) -> bool:
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
-        )
-    if kind == "number":
-        return is_number(value)
-    return type(value) is _PYTHON_TYPES[kind]
-
-
-_PYTHON_TYPES: dict[str, type] = {
-    "string": str,
-    "boolean": bool,
-    "null": type(None),
-    "array": list,
-    "object": dict,
-}
-
-
-def canonical(value: Any) -> object:
-    """A hashable key equal exactly when two JSON values are equal (``1 == 1.0``, not ``true``)."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return (type(value).__name__, value)
-    if isinstance(value, float) and value.is_integer():
-        return ("number", int(value))
-    if is_number(value):
-        return ("number", value)
-    items = _list(value)
-    if items is not None:
-        return ("array", tuple(canonical(item) for item in items))
-    mapping = _object(value) or {}
-    return ("object", frozenset((key, canonical(item)) for key, item in mapping.items()))
 
 
 def shown(value: object) -> str:
@@ -81,20 +48,12 @@ def shown(value: object) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-def _multiple_of(value: int | float, divisor: int | float) -> bool:
-    if isinstance(value, int) and isinstance(divisor, int):
-        return value % divisor == 0
-    try:
-        return Decimal(repr(value)) % Decimal(repr(divisor)) == 0
-    except ArithmeticError:
-        return False
-
-
 class SchemaChecker:
     """Checks instances against one schema whose ``$ref`` targets sit in its ``definitions``.
 
-    Each schema node is turned into a plan (its keywords' checks, in order) the
-    first time it is used, so checking an instance costs one call per keyword.
+    ``judge`` answers valid-or-not at compiled speed; ``explain`` walks the
+    schema for every problem. For the walk, each node is turned into a plan (its
+    keywords' checks, in order) the first time it is used.
     """
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
@@ -102,8 +61,19 @@ class SchemaChecker:
         self._definitions: Mapping[str, Any] = schema.get("definitions", {})
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._plans: dict[int, _Plan] = {}
+        self.judge: Callable[[Any], bool] = SchemaJudge(schema).judge
+        """True when ``instance`` is valid: fast, but says nothing about why not."""
 
     def problems(self, instance: Any) -> list[SchemaProblem]:
+        """Every problem with ``instance``; the compiled judge answers first for valid ones."""
+        if self.judge(instance):
+            return []
+        found: list[SchemaProblem] = []
+        self.check(self.schema, instance, (), found)
+        return found
+
+    def explain(self, instance: Any) -> list[SchemaProblem]:
+        """Every problem with ``instance``, found by walking the schema (the reference)."""
         found: list[SchemaProblem] = []
         self.check(self.schema, instance, (), found)
         return found
@@ -129,7 +99,7 @@ class SchemaChecker:
         plan: _Plan = []
         if "$ref" in schema:
             # Draft 7: a $ref replaces its schema; jobctl refuses constraints beside it.
-            plan.append((_ref, self._definitions[schema["$ref"][len(_REF_PREFIX) :]]))
+            plan.append((_ref, self._definitions[schema["$ref"][len(REF_PREFIX) :]]))
         else:
             plan.extend(
                 (_KEYWORDS[keyword], value)
@@ -160,7 +130,7 @@ def _ref(checker: SchemaChecker, target: Any, instance: Any, at: Location, out: 
 def _type(checker: SchemaChecker, kinds: Any, instance: Any, at: Location, out: Out) -> None:
     listed: Sequence[str] = [kinds] if isinstance(kinds, str) else kinds
     for kind in listed:
-        if _is_type(instance, kind):
+        if is_type(instance, kind):
             return
     out.append((at, f"{shown(instance)} is not of type {' or '.join(listed)}"))
 
@@ -179,7 +149,7 @@ def _const(checker: SchemaChecker, value: Any, instance: Any, at: Location, out:
 def _properties(
     checker: SchemaChecker, properties: Any, instance: Any, at: Location, out: Out
 ) -> None:
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if mapping is not None:
         for name, schema in properties.items():
             if name in mapping:
@@ -187,7 +157,7 @@ def _properties(
 
 
 def _required(checker: SchemaChecker, names: Any, instance: Any, at: Location, out: Out) -> None:
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if mapping is not None:
         out.extend(((*at, name), "is required") for name in names if name not in mapping)
 
@@ -195,7 +165,7 @@ def _required(checker: SchemaChecker, names: Any, instance: Any, at: Location, o
 def _additional(checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out) -> None:
     """additionalProperties and additionalItems: they depend on their siblings."""
     extra = schema.get("additionalProperties", True)
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if extra is not True and mapping is not None:
         declared = schema.get("properties", {})
         patterns = [checker.pattern(source) for source in schema.get("patternProperties", {})]
@@ -209,18 +179,18 @@ def _additional(checker: SchemaChecker, schema: Any, instance: Any, at: Location
             else:
                 checker.check(extra, value, (*at, name), out)
     extra = schema.get("additionalItems", True)
-    items = _list(schema.get("items"))
-    values = _list(instance)
+    items = as_list(schema.get("items"))
+    values = as_list(instance)
     if extra is not True and items is not None and values is not None:
         for index, value in enumerate(values[len(items) :], start=len(items)):
             checker.check(extra, value, (*at, index), out)
 
 
 def _items(checker: SchemaChecker, items: Any, instance: Any, at: Location, out: Out) -> None:
-    values = _list(instance)
+    values = as_list(instance)
     if values is None:
         return
-    schemas = _list(items)
+    schemas = as_list(items)
     if schemas is not None:
         for index, (schema, item) in enumerate(zip(schemas, values, strict=False)):
             checker.check(schema, item, (*at, index), out)
@@ -253,7 +223,7 @@ def _is_list(value: object) -> bool:
 def _unique_items(
     checker: SchemaChecker, unique: Any, instance: Any, at: Location, out: Out
 ) -> None:
-    values = _list(instance)
+    values = as_list(instance)
     if unique and values is not None:
         keys = [canonical(item) for item in values]
         if len(set(keys)) != len(keys):
@@ -266,7 +236,7 @@ def _pattern(checker: SchemaChecker, source: Any, instance: Any, at: Location, o
 
 
 def _multiple(checker: SchemaChecker, divisor: Any, instance: Any, at: Location, out: Out) -> None:
-    if is_number(instance) and not _multiple_of(instance, divisor):
+    if is_number(instance) and not multiple_of(instance, divisor):
         out.append((at, f"{shown(instance)} is not a multiple of {divisor}"))
 
 
@@ -309,7 +279,7 @@ def _conditional(
 def _property_names(
     checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out
 ) -> None:
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if mapping is not None:
         for name in mapping:
             found: list[SchemaProblem] = []
@@ -319,7 +289,7 @@ def _property_names(
 
 
 def _contains(checker: SchemaChecker, schema: Any, instance: Any, at: Location, out: Out) -> None:
-    values = _list(instance)
+    values = as_list(instance)
     if values is not None and not any(checker.is_valid(schema, value) for value in values):
         out.append((at, "no item matches the 'contains' schema"))
 
@@ -327,13 +297,13 @@ def _contains(checker: SchemaChecker, schema: Any, instance: Any, at: Location, 
 def _dependencies(
     checker: SchemaChecker, dependencies: Any, instance: Any, at: Location, out: Out
 ) -> None:
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if mapping is None:
         return
     for name, dependency in dependencies.items():
         if name not in mapping:
             continue
-        names = _list(dependency)
+        names = as_list(dependency)
         if names is None:
             checker.check(dependency, instance, at, out)
             continue
@@ -345,7 +315,7 @@ def _dependencies(
 def _pattern_properties(
     checker: SchemaChecker, patterns: Any, instance: Any, at: Location, out: Out
 ) -> None:
-    mapping = _object(instance)
+    mapping = as_object(instance)
     if mapping is None:
         return
     for source, schema in patterns.items():

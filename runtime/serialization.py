@@ -70,8 +70,8 @@ def wire_value(model: type[BaseModel], value: object) -> Any:
     return wire
 
 
-def _json(wire: Any) -> str:
-    return json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""Compact JSON, non-ASCII kept (``json.dumps`` with options would build an encoder a call)."""
 
 
 def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping[str, Any]) -> str:
