@@ -72,6 +72,9 @@ class FieldDef:
 class ModelDef:
     class_name: str
     description: str
+    """The schema's own ``description`` or ``title``; empty when it has neither."""
+    location: str
+    """Where the schema is in jobs.yaml (``doc_text.schema_location``), for docstrings."""
     fields: tuple[FieldDef, ...]
     contract_schema: dict[str, Any]
     """The JSON Schema instances are judged by (see ``contract_schema``)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import escape
 from .annotations import model_annotation
+from .doc_text import sentence
 from .ir import AnyType, DomainDef, FieldDef, ModelDef
 from .render import ENVIRONMENT, import_lines
 from .schema_types import is_nullable
@@ -62,7 +63,7 @@ def _field_view(field: FieldDef, imports: set[tuple[str, str]]) -> FieldView:
 def _model_view(model: ModelDef, imports: set[tuple[str, str]]) -> ModelView:
     return ModelView(
         name=model.class_name,
-        docstring=escape.docstring(model.description, fallback=f"The {model.class_name} schema."),
+        docstring=escape.docstring(model.description, fallback=sentence(model.location)),
         schema=escape.json_literal(model.contract_schema),
         fields=tuple(_field_view(field, imports) for field in model.fields),
     )

@@ -1,8 +1,8 @@
 """The only way user-chosen names become Python identifiers in generated code.
 
-Every identifier the templates print was produced or checked here, so a name
-from ``jobs.yaml`` can never inject code, shadow an import, or collide with a
-keyword.
+Every identifier the templates print was produced or checked here (property
+names: in ``attributes``), so a name from ``jobs.yaml`` can never inject code,
+shadow an import, or collide with a keyword.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 """Definition names, which become class names verbatim."""
 
 MAX_NAME_LENGTH = 48
-MAX_FIELD_LENGTH = 40
 
 PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 
@@ -101,43 +100,6 @@ TYPE_NAMES = frozenset(
     }
 )
 
-# Public attributes of pydantic.BaseModel (2.x); a field with one of these names
-# would override a method and break type checking.
-BASE_MODEL_ATTRIBUTES = frozenset(
-    {
-        "construct",
-        "copy",
-        "dict",
-        "from_orm",
-        "json",
-        "model_computed_fields",
-        "model_config",
-        "model_construct",
-        "model_copy",
-        "model_dump",
-        "model_dump_json",
-        "model_extra",
-        "model_fields",
-        "model_fields_set",
-        "model_json_schema",
-        "model_parametrized_name",
-        "model_post_init",
-        "model_rebuild",
-        "model_validate",
-        "model_validate_json",
-        "model_validate_strings",
-        "parse_file",
-        "parse_obj",
-        "parse_raw",
-        "schema",
-        "schema_json",
-        "update_forward_refs",
-        "validate",
-    }
-)
-
-PYDANTIC_PROTECTED_PREFIXES = ("model_validate", "model_dump")
-
 AMBIGUOUS_NAMES = frozenset({"l", "I", "O"})
 """Names ruff rejects (E741) because they look like digits."""
 
@@ -181,52 +143,6 @@ def pascal_case(name: str) -> str:
 def upper_snake(name: str) -> str:
     """``sync_data`` -> ``SYNC_DATA``; only for validated lower_snake names."""
     return name.upper()
-
-
-def field_name(wire_name: str) -> str:
-    """A safe snake_case ASCII attribute name for a property; the wire name stays the alias.
-
-    Always lowercase, so it can never shadow a class of the generated module
-    (``Repository``) or an imported type (``UUID``) inside a class body.
-
-    Not guaranteed unique (``a-b`` and ``a_b`` both give ``a_b``): callers
-    disambiguate with ``unique_field_names``.
-    """
-    snake = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", wire_name)
-    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", snake).lower()
-    candidate = re.sub(r"[^0-9a-z_]+", "_", snake).strip("_")
-    candidate = re.sub(r"_{2,}", "_", candidate)
-    if not candidate:
-        candidate = "field"
-    if candidate[0].isdigit():
-        candidate = f"field_{candidate}"
-    candidate = candidate[:MAX_FIELD_LENGTH].rstrip("_") or "field"
-    if candidate.startswith(PYDANTIC_PROTECTED_PREFIXES):
-        return f"field_{candidate}"
-    if (
-        candidate in PYTHON_RESERVED
-        or candidate in TYPE_NAMES
-        or candidate in BASE_MODEL_ATTRIBUTES
-        or candidate in AMBIGUOUS_NAMES
-    ):
-        return f"{candidate}_"
-    return candidate
-
-
-def unique_field_names(wire_names: list[str], taken: frozenset[str] = frozenset()) -> list[str]:
-    """Field names for the properties of one model, in order, made unique with ``_2``, ``_3``."""
-    natural = [field_name(wire) for wire in wire_names]
-    used: set[str] = set(taken)
-    result: list[str] = []
-    for candidate in natural:
-        chosen = candidate
-        counter = 2
-        while chosen in used or (chosen != candidate and chosen in natural):
-            chosen = f"{candidate}_{counter}"
-            counter += 1
-        used.add(chosen)
-        result.append(chosen)
-    return result
 
 
 def looks_like_identifier(name: str) -> bool:

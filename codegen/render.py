@@ -148,7 +148,7 @@ def _dict_view(model: ModelDef, imports: set[tuple[str, str]]) -> DictView:
         functional=functional,
         silence_up013=functional and all(naming.looks_like_identifier(wire) for wire in wires),
         docstring=escape.docstring(
-            model.description, fallback=f"The wire form of {model.class_name}."
+            model.description, fallback=f"The wire form of {model.location}."
         ),
         fields=tuple(fields),
     )

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import naming
+from .annotations import model_annotation
+from .attributes import CLASS_BODY_NAMES, annotation_names, attribute_names, snake_spelling
 from .class_names import ClassNames
 from .contract_schema import contract_schema
+from .doc_text import schema_location, schema_text
 from .errors import Problem
 from .ir import AnyType, ArrayType, FieldDef, MapType, ModelDef, ModelType, ScalarType, TypeRef
 from .load import LocatedDocument, Path, as_list, as_mapping
@@ -58,9 +61,7 @@ class DomainSchemas:
 
     # -- entry points --------------------------------------------------------
 
-    def top_level_model(
-        self, node: object, path: Path, class_name: str, what: str, fallback_doc: str = ""
-    ) -> str | None:
+    def top_level_model(self, node: object, path: Path, class_name: str, what: str) -> str | None:
         """Check and type a payload/result schema, which must be an object; returns its class."""
         self.check_keywords(node, path)
         schema = as_mapping(node)
@@ -75,12 +76,7 @@ class DomainSchemas:
         if self.names.owners.get(class_name) == path:
             return class_name if class_name in self.models else None  # a shared definition
         self._object_class(schema, path, class_name)
-        model = self.models.get(class_name)
-        if model is None:
-            return None
-        if not model.description and fallback_doc:
-            self.models[class_name] = replace(model, description=fallback_doc)
-        return class_name
+        return class_name if class_name in self.models else None
 
     def definition(self, name: str) -> None:
         """Check and type one definition on its own, so unused ones are checked too."""
@@ -243,29 +239,26 @@ class DomainSchemas:
     ) -> TypeRef:
         if not self.names.claim(class_name, path, self._report):
             return ModelType(class_name)
-        wires = list(properties)
         fields = [
-            self._field(class_name, wire, python_name, properties[wire], wire in required)
-            for wire, python_name in zip(wires, naming.unique_field_names(wires), strict=True)
+            self._field(class_name, wire, properties[wire], wire in required) for wire in properties
         ]
-        description = schema.get("description", "")
         self.models[class_name] = ModelDef(
             class_name=class_name,
-            description=description if isinstance(description, str) else "",
-            fields=tuple(fields),
+            description=schema_text(schema),
+            location=schema_location(path),
+            fields=_with_attribute_names(fields),
             contract_schema=contract_schema(schema, self.definitions),
         )
         return ModelType(class_name)
 
     def _field(
-        self, class_name: str, wire: str, python_name: str, where: tuple[Any, Path], required: bool
+        self, class_name: str, wire: str, where: tuple[Any, Path], required: bool
     ) -> FieldDef:
+        """The field of property ``wire``; its attribute name is settled per model afterwards."""
         node, property_path = where
-        type_ = self.normalize(
-            node, property_path, class_name + naming.pascal_case(python_name), is_property=True
-        )
+        nested_hint = class_name + naming.pascal_case(snake_spelling(wire))
+        type_ = self.normalize(node, property_path, nested_hint, is_property=True)
         property_schema = as_mapping(node) or {}
-        description = property_schema.get("description", "")
         has_default = "default" in property_schema
         default = property_schema.get("default")
         if has_default and not default_fits(default, type_):
@@ -277,10 +270,23 @@ class DomainSchemas:
             has_default = False
         return FieldDef(
             wire_name=wire,
-            field_name=python_name,
+            field_name=wire,
             type=type_,
             required=required,
-            description=description if isinstance(description, str) else "",
+            description=schema_text(property_schema),
             has_default=has_default,
             default=default,
         )
+
+
+def _with_attribute_names(fields: list[FieldDef]) -> tuple[FieldDef, ...]:
+    """The fields with their Python attributes, decided once for the whole model.
+
+    The names a class body reads are those of its annotations: a property
+    may keep the name ``date`` unless some field of the same model is a date.
+    """
+    body_names = set(CLASS_BODY_NAMES)
+    for field_def in fields:
+        body_names |= annotation_names(model_annotation(field_def.type, set()))
+    names = attribute_names([f.wire_name for f in fields], body_names)
+    return tuple(replace(f, field_name=name) for f, name in zip(fields, names, strict=True))

@@ -288,7 +288,6 @@ def _job_models(
                 (*job_path, "payload"),
                 f"{pascal}Payload",
                 "payload",
-                f"The payload of a {job_key} job.",
             )
             if payload is not None:
                 payload_classes[job_key] = payload
@@ -299,7 +298,6 @@ def _job_models(
                 (*job_path, "result"),
                 f"{pascal}Result",
                 "result",
-                f"What a {job_key} handler returns.",
             )
     return payload_classes, result_classes
 

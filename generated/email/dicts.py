@@ -14,7 +14,7 @@ from uuid import UUID
 
 
 class AddressDict(TypedDict):
-    """The wire form of Address."""
+    """The wire form of the shared ``Address`` definition of jobs.yaml."""
 
     street: NotRequired[str]
     city: str
@@ -23,7 +23,7 @@ class AddressDict(TypedDict):
 
 
 class SendWelcomePayloadDict(TypedDict):
-    """The payload of a send_welcome job."""
+    """The wire form of the payload of the ``send_welcome`` job."""
 
     user_id: UUID | str
     to: str

@@ -12,7 +12,7 @@ from jobcontracts.runtime.contract import ContractModel, ContractUUID, JsonSchem
 
 
 class Address(ContractModel):
-    """The Address schema."""
+    """The shared ``Address`` definition of jobs.yaml."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -30,7 +30,7 @@ class Address(ContractModel):
 
 
 class SendWelcomePayload(ContractModel):
-    """The payload of a send_welcome job."""
+    """The payload of the ``send_welcome`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",

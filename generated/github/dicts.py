@@ -15,7 +15,7 @@ from uuid import UUID
 
 
 class SyncDataPayloadDict(TypedDict):
-    """The payload of a sync_data job."""
+    """The wire form of the payload of the ``sync_data`` job."""
 
     user_id: UUID | str
     data_source: Literal["external-api", "webhook"]
@@ -31,7 +31,7 @@ class RepositoryDict(TypedDict):
 
 
 class SyncRepoPayloadDict(TypedDict):
-    """The payload of a sync_repo job."""
+    """The wire form of the payload of the ``sync_repo`` job."""
 
     repository: RepositoryDict
     include_issues: NotRequired[bool]

@@ -12,7 +12,7 @@ from jobcontracts.runtime.contract import ContractDatetime, ContractModel, Contr
 
 
 class SyncDataPayload(ContractModel):
-    """The payload of a sync_data job."""
+    """The payload of the ``sync_data`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -45,7 +45,7 @@ class Repository(ContractModel):
 
 
 class SyncRepoPayload(ContractModel):
-    """The payload of a sync_repo job."""
+    """The payload of the ``sync_repo`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -72,7 +72,7 @@ class SyncRepoPayload(ContractModel):
 
 
 class SyncDataResult(ContractModel):
-    """What a sync_data handler returns."""
+    """The result of the ``sync_data`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -84,7 +84,7 @@ class SyncDataResult(ContractModel):
 
 
 class SyncRepoResult(ContractModel):
-    """What a sync_repo handler returns."""
+    """The result of the ``sync_repo`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",

@@ -1,9 +1,11 @@
-"""The two gates user text passes: ``escape`` for strings and ``naming`` for identifiers."""
+"""The two gates user text passes: ``escape`` for strings and ``naming`` for identifiers.
+
+Property names have their own rule and tests: ``test_codegen_attributes``.
+"""
 
 from __future__ import annotations
 
 import ast
-import keyword
 import re
 
 from hypothesis import given, settings
@@ -43,34 +45,12 @@ def test_docstring_examples() -> None:
     assert escape.docstring("", fallback="Nothing.") == '"""Nothing."""'
 
 
-@given(st.text())
-def test_field_names_are_safe_identifiers(wire: str) -> None:
-    name = naming.field_name(wire)
-    assert name.isascii()
-    assert name.isidentifier()
-    assert not keyword.iskeyword(name)
-    assert not keyword.issoftkeyword(name)
-    assert not name.startswith("_")
-    assert name not in naming.TYPE_NAMES
-    assert name not in naming.BASE_MODEL_ATTRIBUTES
-    assert name[0].islower()
-
-
-@given(st.lists(st.text(max_size=5), max_size=8))
-def test_unique_field_names_are_unique(wires: list[str]) -> None:
-    names = naming.unique_field_names(wires)
-    assert len(set(names)) == len(names) == len(wires)
-
-
 def test_name_rules() -> None:
     assert naming.name_problem("sync_data", kind="job") is None
     for bad in ("SyncData", "sync__data", "sync_", "_sync", "2fa", "class", "match", "a-b", "é"):
         assert naming.name_problem(bad, kind="job") is not None, bad
     assert naming.pascal_case("sync_data") == "SyncData"
     assert naming.upper_snake("sync_data") == "SYNC_DATA"
-    assert naming.field_name("from") == "from_"
-    assert naming.field_name("userId") == "user_id"
-    assert naming.field_name("model_dump") == "field_model_dump"
     assert naming.definition_name_problem("Field") is not None
     assert naming.definition_name_problem("Address") is None
     assert not naming.is_plain_identifier("from")

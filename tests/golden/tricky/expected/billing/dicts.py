@@ -30,7 +30,7 @@ class MoneyDict(TypedDict):
 
 
 class PartyDict(TypedDict):
-    """The wire form of Party."""
+    """The wire form of the shared ``Party`` definition of jobs.yaml."""
 
     name: str
     billing: NotRequired[PartyBillingDict]
@@ -39,7 +39,9 @@ class PartyDict(TypedDict):
 
 
 class CreateInvoicePayloadLinesItemDict(TypedDict):
-    """The wire form of CreateInvoicePayloadLinesItem."""
+    """The wire form of the ``lines[]`` object in the payload of the
+    ``create_invoice`` job.
+    """
 
     sku: str
     price: MoneyDict
@@ -47,7 +49,9 @@ class CreateInvoicePayloadLinesItemDict(TypedDict):
 
 
 class CreateInvoicePayloadMergedDict(TypedDict):
-    """The wire form of CreateInvoicePayloadMerged."""
+    """The wire form of the ``merged`` object in the payload of the
+    ``create_invoice`` job.
+    """
 
     amount: int
     currency: Literal["EUR", "USD"]
@@ -82,4 +86,4 @@ CreateInvoicePayloadDict = TypedDict(
 
 
 class PingPayloadDict(TypedDict):
-    """The payload of a ping job."""
+    """The wire form of the payload of the ``ping`` job."""

@@ -40,7 +40,7 @@ class Money(ContractModel):
 
 
 class Party(ContractModel):
-    """The Party schema."""
+    """The shared ``Party`` definition of jobs.yaml."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -71,7 +71,7 @@ class Party(ContractModel):
 
 
 class CreateInvoicePayloadLinesItem(ContractModel):
-    """The CreateInvoicePayloadLinesItem schema."""
+    """The ``lines[]`` object in the payload of the ``create_invoice`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -99,7 +99,7 @@ class CreateInvoicePayloadLinesItem(ContractModel):
 
 
 class CreateInvoicePayloadMerged(ContractModel):
-    """The CreateInvoicePayloadMerged schema."""
+    """The ``merged`` object in the payload of the ``create_invoice`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "allOf": [
@@ -123,7 +123,7 @@ class CreateInvoicePayloadMerged(ContractModel):
 
 
 class CreateInvoicePayload(ContractModel):
-    """The payload of a create_invoice job."""
+    """The payload of the ``create_invoice`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
@@ -199,7 +199,7 @@ class CreateInvoicePayload(ContractModel):
     a_b: Annotated[float, Field(alias="a-b")]
     with_space: Annotated[bool, Field(alias="with space")] = False
     field: Annotated[str | MISSING, Field(alias="\u65e5\u672c")] = MISSING
-    user_id: Annotated[ContractUUID | MISSING, Field(alias="userId")] = MISSING
+    userId: ContractUUID | MISSING = MISSING
     customer: Party
     supplier: Party | None = None
     lines: list[CreateInvoicePayloadLinesItem] | MISSING = MISSING
@@ -218,13 +218,13 @@ class CreateInvoicePayload(ContractModel):
 
 
 class PingPayload(ContractModel):
-    """The payload of a ping job."""
+    """The payload of the ``ping`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {"type": "object"}
 
 
 class CreateInvoiceResult(ContractModel):
-    """What a create_invoice handler returns."""
+    """The result of the ``create_invoice`` job."""
 
     __contract_schema__: ClassVar[JsonSchema] = {
         "type": "object",
