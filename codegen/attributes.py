@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 
 from .naming import AMBIGUOUS_NAMES
@@ -107,13 +108,15 @@ def rename_reason(name: str, class_body_names: Collection[str]) -> str | None:
 
 
 def snake_spelling(wire_name: str) -> str:
-    """A lower_snake ASCII identifier close to ``wire_name`` (``userId`` -> ``user_id``).
+    """A lower_snake ASCII identifier close to ``wire_name`` (``userId`` -> ``user_id``,
+    ``caf\u00e9`` -> ``cafe``).
 
     The base of a renamed attribute, and of the class names of nested objects
     (``Order`` + ``lines`` -> ``OrderLines``), which must not depend on whether
     the attribute kept its name. Not guaranteed safe or unique on its own.
     """
-    snake = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", wire_name)
+    folded = unicodedata.normalize("NFKD", wire_name).encode("ascii", "ignore").decode()
+    snake = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", folded)
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", snake).lower()
     candidate = re.sub(r"[^0-9a-z_]+", "_", snake).strip("_")
     candidate = re.sub(r"_{2,}", "_", candidate) or "field"
