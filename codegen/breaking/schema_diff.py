@@ -4,7 +4,8 @@ Both schemas come from validated contracts, so they use the supported subset
 (``codegen/schemas.py``). ``$ref`` is followed on both sides; a node is located
 in the *new* document, so a change inside a shared definition points at the
 definition. Nullability is compared on its own, whichever way it is spelled
-(``type: [x, "null"]``, ``anyOf: [x, {type: null}]``, ``null`` in an enum).
+(``type: [x, "null"]``, ``anyOf: [x, {type: null}]``, ``null`` in an enum): see
+``resolved_node``.
 
 Content models: an object without ``additionalProperties: false`` is open. Its
 readers ignore unknown properties, and the generated producers write only the
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..load import as_list, as_mapping
-from ..revision import REF_PREFIX, canonical_json, inline_refs
+from ..revision import canonical_json, inline_refs
+from .resolved_node import resolved
 from .schema_view import (
     BOUND_FAMILY,
     LOWER_BOUNDS,
@@ -30,7 +32,6 @@ from .schema_view import (
     default_text,
     enum_values,
     is_closed,
-    is_null,
     is_object,
     kind_of,
     show,
@@ -39,7 +40,6 @@ from .schema_view import (
     value_matches,
 )
 
-_MAX_REF_HOPS = 64
 COMPARED_KEYWORDS = frozenset(
     {"type", "properties", "required", "items", "format", "additionalProperties", "pattern"}
     | {"uniqueItems", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "default"}
@@ -48,35 +48,6 @@ COMPARED_KEYWORDS = frozenset(
     | set(UPPER_BOUNDS)
 )
 """Keywords the rules compare one by one (or that never reach the wire)."""
-
-
-def _without_null(schema: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``schema`` with null taken out of ``type`` and ``enum``, if both admit null and more.
-
-    ``{type: [string, "null"], enum: [a, null]}`` is a nullable enum; with
-    ``enum: [a]`` it does not accept null at all, whatever ``type`` says.
-    """
-    raw_type = schema.get("type")
-    kinds = (
-        as_list(raw_type) if as_list(raw_type) is not None else ([raw_type] if raw_type else None)
-    )
-    values = as_list(schema.get("enum"))
-    if kinds is None and values is None:
-        return None
-    if (kinds is not None and "null" not in kinds) or (values is not None and None not in values):
-        return None
-    stripped = dict(schema)
-    if kinds is not None:
-        rest = [kind for kind in kinds if kind != "null"]
-        if not rest:
-            return None
-        stripped["type"] = rest[0] if len(rest) == 1 else rest
-    if values is not None:
-        rest_values = [value for value in values if value is not None]
-        if not rest_values:
-            return None
-        stripped["enum"] = rest_values
-    return stripped
 
 
 @dataclass
@@ -90,50 +61,12 @@ class SchemaDiff:
     def _hit(self, rule: str, where: str, node: Node, detail: str) -> None:
         self.changes.append(Change(rule, where, node.path, detail))
 
-    # -- following references and unwrapping null ---------------------------
-
-    @staticmethod
-    def _follow(node: Node, definitions: Mapping[str, Any]) -> tuple[Node, str | None]:
-        """The node a ``$ref`` chain ends at, and the last definition name on the way."""
-        name: str | None = None
-        for _ in range(_MAX_REF_HOPS):
-            ref = node.schema.get("$ref")
-            if not isinstance(ref, str) or not ref.startswith(REF_PREFIX):
-                break
-            name = ref[len(REF_PREFIX) :]
-            target = as_mapping(definitions.get(name))
-            if target is None:
-                break
-            node = Node(target, ("definitions", name))
-        return node, name
-
-    @staticmethod
-    def _unwrap_null(node: Node) -> tuple[Node, bool]:
-        """The schema without its null alternative, and whether it had one."""
-        schema = node.schema
-        stripped = _without_null(schema)
-        if stripped is not None:
-            return Node(stripped, node.path), True
-        key = union_key(schema)
-        members = as_list(schema.get(key))
-        if members is not None and len(members) == 2 and sum(map(is_null, members)) == 1:
-            index = 0 if is_null(members[1]) else 1
-            inner = as_mapping(members[index]) or {}
-            return Node(inner, (*node.path, key, index)), True
-        return node, False
-
-    def _prepare(self, node: Node, definitions: Mapping[str, Any]) -> tuple[Node, bool, str | None]:
-        node, first_ref = self._follow(node, definitions)
-        node, nullable = self._unwrap_null(node)
-        node, inner_ref = self._follow(node, definitions)
-        return node, nullable, inner_ref or first_ref
-
     # -- the comparison -----------------------------------------------------
 
     def compare(self, old: Node, new: Node, where: str) -> None:
         site = new  # where the schema is used: a $ref's own node, not its definition
-        old, old_nullable, old_ref = self._prepare(old, self.old_definitions)
-        new, new_nullable, new_ref = self._prepare(new, self.new_definitions)
+        old, old_nullable, old_ref = resolved(old, self.old_definitions)
+        new, new_nullable, new_ref = resolved(new, self.new_definitions)
         if (is_object(old.schema) or is_object(new.schema)) and old_ref != new_ref:
             self._hit(
                 "REF_TARGET_CHANGED",
