@@ -40,78 +40,93 @@ def _reconnect(worker: Worker, redis_url: str | None, prefix: str | None) -> Non
     )
 
 
+Targets = Annotated[
+    list[str],
+    typer.Argument(
+        help="MODULE:ATTR of a Worker, or of a callable returning one; several allowed."
+    ),
+]
+Concurrency = Annotated[int | None, typer.Option(min=1, help="Jobs in flight per worker.")]
+RedisUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--redis-url",
+        help="Redis URL for every worker (default: the worker's own, else REDIS_URL,"
+        " then REDIS_HOST/PORT).",
+    ),
+]
+Prefix = Annotated[
+    str | None,
+    typer.Option(
+        "--prefix",
+        help="Key prefix for every worker (default: the worker's own, else jobs);"
+        " must match the prefix jobs are enqueued under.",
+    ),
+]
+LogLevel = Annotated[str, typer.Option(help="debug, info, warning or error.")]
+JsonLogs = Annotated[
+    bool | None,
+    typer.Option("--json-logs/--human-logs", help="Default: JSON unless stderr is a terminal."),
+]
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        min=0,
+        max=65535,
+        help="Serve Prometheus /metrics on this port (needs the 'metrics' extra).",
+    ),
+]
+MetricsHost = Annotated[str, typer.Option("--metrics-host", help="Address /metrics listens on.")]
+Traces = Annotated[
+    bool,
+    typer.Option(
+        "--traces", help="OpenTelemetry span per attempt (needs the 'otel' extra and an SDK)."
+    ),
+]
+Burst = Annotated[
+    bool, typer.Option("--burst", help="Exit 0 once nothing is waiting (CI jobs, cron).")
+]
+
+
+def _prepared_worker(
+    target: str, redis_url: str | None, prefix: str | None, concurrency: int | None, burst: bool
+) -> Worker:
+    """Load one target and apply the command line's connection and settings to it."""
+    try:
+        worker = load_worker(target)
+    except (LoadError, MissingHandlerError, TopologyError) as error:
+        raise fail(str(error)) from error
+    try:
+        _reconnect(worker, redis_url, prefix)
+    except TopologyError as error:  # a malformed --redis-url
+        raise fail(f"--redis-url: {error}") from error
+    except ValueError as error:  # a prefix the key layout cannot take
+        raise fail(f"--prefix: {error}") from error
+    if concurrency is not None:
+        worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
+    if burst:
+        worker.settings = dataclasses.replace(worker.settings, burst=True)
+    return worker
+
+
 def worker_command(
-    targets: Annotated[
-        list[str],
-        typer.Argument(
-            help="MODULE:ATTR of a Worker, or of a callable returning one; several allowed."
-        ),
-    ],
-    concurrency: Annotated[
-        int | None, typer.Option(min=1, help="Jobs in flight per worker.")
-    ] = None,
-    redis_url: Annotated[
-        str | None,
-        typer.Option(
-            "--redis-url",
-            help="Redis URL for every worker (default: the worker's own, else REDIS_URL,"
-            " then REDIS_HOST/PORT).",
-        ),
-    ] = None,
-    prefix: Annotated[
-        str | None,
-        typer.Option(
-            "--prefix",
-            help="Key prefix for every worker (default: the worker's own, else jobs);"
-            " must match the prefix jobs are enqueued under.",
-        ),
-    ] = None,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
-    json_logs: Annotated[
-        bool | None,
-        typer.Option("--json-logs/--human-logs", help="Default: JSON unless stderr is a terminal."),
-    ] = None,
-    metrics_port: Annotated[
-        int | None,
-        typer.Option(
-            "--metrics-port",
-            min=0,
-            max=65535,
-            help="Serve Prometheus /metrics on this port (needs the 'metrics' extra).",
-        ),
-    ] = None,
-    metrics_host: Annotated[
-        str, typer.Option("--metrics-host", help="Address /metrics listens on.")
-    ] = "127.0.0.1",
-    traces: Annotated[
-        bool,
-        typer.Option(
-            "--traces", help="OpenTelemetry span per attempt (needs the 'otel' extra and an SDK)."
-        ),
-    ] = False,
-    burst: Annotated[
-        bool, typer.Option("--burst", help="Exit 0 once nothing is waiting (CI jobs, cron).")
-    ] = False,
+    targets: Targets,
+    concurrency: Concurrency = None,
+    redis_url: RedisUrl = None,
+    prefix: Prefix = None,
+    log_level: LogLevel = "info",
+    json_logs: JsonLogs = None,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
+    traces: Traces = False,
+    burst: Burst = False,
 ) -> None:
     """Process jobs until SIGTERM/SIGINT, then finish or hand back running jobs and exit 0."""
     configure_logging(log_level, json_logs=json_logs)
-    workers: list[Worker] = []
-    for target in targets:
-        try:
-            worker = load_worker(target)
-        except (LoadError, MissingHandlerError, TopologyError) as error:
-            raise fail(str(error)) from error
-        try:
-            _reconnect(worker, redis_url, prefix)
-        except TopologyError as error:  # a malformed --redis-url
-            raise fail(f"--redis-url: {error}") from error
-        except ValueError as error:  # a prefix the key layout cannot take
-            raise fail(f"--prefix: {error}") from error
-        if concurrency is not None:
-            worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
-        if burst:
-            worker.settings = dataclasses.replace(worker.settings, burst=True)
-        workers.append(worker)
+    workers = [
+        _prepared_worker(target, redis_url, prefix, concurrency, burst) for target in targets
+    ]
     start_worker_observability(workers, metrics_port, metrics_host, traces)
     try:
         run_forever(*workers)
