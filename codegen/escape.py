@@ -9,7 +9,6 @@ confusable-character rules or depend on the file's encoding.
 from __future__ import annotations
 
 import math
-import textwrap
 from typing import cast
 
 _SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"'}
@@ -149,31 +148,3 @@ def _split_escaped(escaped: str, width: int) -> tuple[str, str]:
         cut = index
     cut = max(cut, 1)
     return escaped[:cut], escaped[cut:]
-
-
-def comment_safe(text: str) -> str:
-    """Single-line, ASCII text for a ``#`` comment (used for file names in headers)."""
-    return "".join(_escaped_units(textwrap.shorten(text, 80), quote=False))
-
-
-def json_literal(value: object) -> str:
-    """A Python expression whose value is the JSON value ``value`` (dicts, lists, scalars)."""
-    if isinstance(value, str):
-        return string_literal(value)
-    if value is None or isinstance(value, bool | int):
-        return repr(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"not a JSON number: {value!r}")
-        return repr(value)
-    if isinstance(value, list):
-        items: list[object] = value  # pyright: ignore[reportUnknownVariableType]
-        return "[" + ", ".join(json_literal(item) for item in items) + "]"
-    if isinstance(value, dict):
-        entries: dict[object, object] = value  # pyright: ignore[reportUnknownVariableType]
-        return (
-            "{"
-            + ", ".join(f"{string_literal(str(k))}: {json_literal(v)}" for k, v in entries.items())
-            + "}"
-        )
-    raise TypeError(f"not a JSON value: {value!r}")

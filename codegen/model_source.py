@@ -42,7 +42,7 @@ def _field_view(field: FieldDef, imports: set[tuple[str, str]]) -> FieldView:
     if field.required:
         pass  # a default never applies to a required property
     elif field.has_default:
-        default = escape.json_literal(field.default)
+        default = escape.json_value(field.default)
     elif not field.required and is_nullable(field.type) and not isinstance(field.type, AnyType):
         default = "None"
     elif not field.required:
@@ -64,7 +64,7 @@ def _model_view(model: ModelDef, imports: set[tuple[str, str]]) -> ModelView:
     return ModelView(
         name=model.class_name,
         docstring=escape.docstring(model.description, fallback=sentence(model.location)),
-        schema=escape.json_literal(model.contract_schema),
+        schema=escape.json_value(model.contract_schema),
         fields=tuple(_field_view(field, imports) for field in model.fields),
     )
 

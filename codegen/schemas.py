@@ -22,12 +22,12 @@ from .doc_text import schema_location, schema_text
 from .errors import Problem
 from .ir import AnyType, ArrayType, FieldDef, MapType, ModelDef, ModelType, ScalarType, TypeRef
 from .load import LocatedDocument, Path, as_list, as_mapping
-from .schema_keywords import REF_PREFIX, KeywordCheck, declared_types, did_you_mean
+from .schema_keywords import REF_PREFIX, KeywordCheck, declared_types
 from .schema_types import ERGONOMIC_FORMATS, default_fits, literal_type, nullable, union
 
 _MERGEABLE = frozenset({"type", "properties", "required", "additionalProperties"})
 
-__all__ = ["DomainSchemas", "did_you_mean"]
+__all__ = ["DomainSchemas"]
 
 
 @dataclass

@@ -7,10 +7,9 @@ run reports all independent problems instead of stopping at the first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from . import naming
 from .errors import Problem, SpecError
@@ -27,17 +26,16 @@ from .load import LocatedDocument, Path, as_mapping
 from .model_order import dependency_order, reachable
 from .payload_schemas import standalone_schema
 from .revision import schema_revision
-from .schemas import DomainSchemas, did_you_mean
+from .schemas import DomainSchemas
 from .spec import (
-    REMOVE_POLICY_TAGS,
     BackoffSpec,
     DefaultsSpec,
-    DomainSpec,
     JobsFile,
     JobSpec,
     RetentionSpec,
     duration_milliseconds,
 )
+from .spec_errors import structure
 
 BUILTIN_DEFAULTS = JobDefaultsDef(
     attempts=3,
@@ -49,14 +47,13 @@ BUILTIN_DEFAULTS = JobDefaultsDef(
 )
 """What a job gets for keys nobody set; mirrors ``runtime.JobDefaults``."""
 
-DEFAULT_KEYS = tuple(DefaultsSpec.model_fields)
-
 
 def validate(document: LocatedDocument) -> ContractSet:
     """The contracts of ``document``; raises ``SpecError`` with every problem found."""
     problems: list[Problem] = []
-    spec = _structure(document, problems)
-    problems.extend(_names(document))
+    spec = structure(document, problems)
+    names = _names(document)
+    problems.extend(names.problems)
     data = as_mapping(document.data) or {}
     definitions = as_mapping(data.get("definitions")) or {}
     problems.extend(_definitions(document, definitions))
@@ -64,7 +61,9 @@ def validate(document: LocatedDocument) -> ContractSet:
     for domain_key, raw_domain in (as_mapping(data.get("domains")) or {}).items():
         domain_data = as_mapping(raw_domain)
         if domain_data is not None:
-            domain, domain_problems = _domain(document, definitions, domain_key, domain_data, spec)
+            domain, domain_problems = _domain(
+                document, definitions, names, domain_key, domain_data, spec
+            )
             problems.extend(domain_problems)
             if domain is not None:
                 domains.append(domain)
@@ -73,110 +72,49 @@ def validate(document: LocatedDocument) -> ContractSet:
     return ContractSet(source_name=document.file, domains=tuple(domains))
 
 
-# -- structure (pydantic) ----------------------------------------------------
-
-
-def _structure(document: LocatedDocument, problems: list[Problem]) -> JobsFile | None:
-    try:
-        return JobsFile.model_validate(document.data)
-    except ValidationError as error:
-        for detail in error.errors(include_url=False):
-            problems.append(
-                _translate(
-                    document, detail["loc"], detail["type"], detail["msg"], detail.get("ctx")
-                )
-            )
-        return None
-
-
-def _clean_loc(loc: tuple[int | str, ...]) -> Path:
-    path: list[str | int] = []
-    for part in loc:
-        if path and str(path[-1]).startswith("remove_on_") and part in REMOVE_POLICY_TAGS:
-            continue
-        path.append(part)
-    return tuple(path)
-
-
-def _model_at(path: Path) -> type[BaseModel] | None:
-    """Which spec model the mapping at ``path`` is, to suggest its keys."""
-    if path == ():
-        return JobsFile
-    last = path[-1]
-    if last == "backoff":
-        return BackoffSpec
-    if isinstance(last, str) and last.startswith("remove_on_"):
-        return RetentionSpec
-    if last == "defaults":
-        return DefaultsSpec
-    if len(path) == 2 and path[0] == "domains":
-        return DomainSpec
-    if len(path) == 4 and path[0] == "domains" and path[2] == "jobs":
-        return JobSpec
-    return None
-
-
-def _translate(
-    document: LocatedDocument,
-    loc: tuple[int | str, ...],
-    kind: str,
-    message: str,
-    ctx: dict[str, Any] | None,
-) -> Problem:
-    path = _clean_loc(loc)
-    if kind == "extra_forbidden":
-        key = str(path[-1])
-        model = _model_at(path[:-1])
-        hint = did_you_mean(key, model.model_fields) if model is not None else ""
-        return document.problem(path, f"unknown key {key!r}{hint}", key=True)
-    if kind == "missing":
-        return document.problem(path[:-1], f"missing required key {str(path[-1])!r}")
-    if kind == "value_error":
-        return document.problem(path, message.removeprefix("Value error, "))
-    if kind == "literal_error" and path == ("version",):
-        return document.problem(path, "unsupported version: this jobctl reads version: 1")
-    simple = {
-        "dict_type": "must be a mapping",
-        "model_type": "must be a mapping",
-        "model_attributes_type": "must be a mapping",
-        "too_short": "must not be empty",
-        "int_type": "must be an integer",
-        "float_type": "must be a number",
-        "string_type": "must be a string",
-        "bool_type": "must be true or false",
-    }
-    if kind in simple:
-        return document.problem(path, simple[kind])
-    if kind == "greater_than_equal" and ctx is not None:
-        return document.problem(path, f"must be at least {ctx['ge']}")
-    if kind == "less_than_equal" and ctx is not None:
-        return document.problem(path, f"must be at most {ctx['le']}")
-    text = message[:1].lower() + message[1:]
-    return document.problem(path, text)
-
-
 # -- names -------------------------------------------------------------------
 
 
-def _names(document: LocatedDocument) -> list[Problem]:
+@dataclass(frozen=True, slots=True)
+class NameCheck:
+    """Every domain and job key judged once; later stages read the verdict from here."""
+
+    problems: list[Problem]
+    valid_domains: frozenset[str]
+    class_stems: dict[tuple[str, str], str]
+    """``(domain, job)`` -> the PascalCase stem of the job's classes, for valid job keys."""
+
+    def stem(self, domain_key: str, job_key: str, index: int) -> str:
+        """The job's class stem; a stand-in for an invalid key, so its schemas are still checked."""
+        return self.class_stems.get((domain_key, job_key), f"InvalidJob{index + 1}")
+
+    def all_valid(self, domain_key: str, job_keys: Iterable[str]) -> bool:
+        return domain_key in self.valid_domains and all(
+            (domain_key, job_key) in self.class_stems for job_key in job_keys
+        )
+
+
+def _names(document: LocatedDocument) -> NameCheck:
+    """One pass over the domain and job keys: their problems, and what the valid ones become."""
     problems: list[Problem] = []
+    valid_domains: set[str] = set()
+    stems: dict[tuple[str, str], str] = {}
     domains = as_mapping((as_mapping(document.data) or {}).get("domains")) or {}
     for domain_key, domain in domains.items():
         domain_path: Path = ("domains", domain_key)
         why = naming.name_problem(domain_key, kind="domain")
         if why:
             problems.append(document.problem(domain_path, why, key=True))
-        jobs = as_mapping((as_mapping(domain) or {}).get("jobs"))
-        if jobs is None:
-            continue
+        else:
+            valid_domains.add(domain_key)
         pascal_owner: dict[str, str] = {}
-        for job_key in jobs:
+        for job_key in as_mapping((as_mapping(domain) or {}).get("jobs")) or {}:
             job_path: Path = (*domain_path, "jobs", job_key)
             why = naming.name_problem(job_key, kind="job")
             if why:
                 problems.append(document.problem(job_path, why, key=True))
                 continue
-            pascal = naming.pascal_case(job_key)
+            pascal = stems[(domain_key, job_key)] = naming.pascal_case(job_key)
             if pascal in pascal_owner:
                 problems.append(
                     document.problem(
@@ -188,7 +126,7 @@ def _names(document: LocatedDocument) -> list[Problem]:
                 )
             else:
                 pascal_owner[pascal] = job_key
-    return problems
+    return NameCheck(problems, frozenset(valid_domains), stems)
 
 
 def _definitions(document: LocatedDocument, definitions: Mapping[str, Any]) -> list[Problem]:
@@ -220,24 +158,22 @@ def fixed_names(domain_key: str) -> dict[str, str]:
 def _domain(
     document: LocatedDocument,
     definitions: Mapping[str, Any],
+    names: NameCheck,
     domain_key: str,
     raw_domain: Mapping[str, Any],
     spec: JobsFile | None,
 ) -> tuple[DomainDef | None, list[Problem]]:
     # An invalid domain or job name is reported by _names; its schemas are still checked
     # under a stand-in name, so one run shows every problem.
-    domain_ok = naming.name_problem(domain_key, kind="domain") is None
     raw_jobs = as_mapping(raw_domain.get("jobs"))
     if raw_jobs is None:
         return None, []
-    reserved = fixed_names(domain_key if domain_ok else "domain")
+    reserved = fixed_names(domain_key if domain_key in names.valid_domains else "domain")
     schemas = DomainSchemas(document, definitions, reserved=reserved)
-    payload_classes, result_classes = _job_models(schemas, domain_key, raw_jobs)
+    payload_classes, result_classes = _job_models(schemas, names, domain_key, raw_jobs)
     problems = list(schemas.problems)
-    problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes))
-    names_ok = domain_ok and all(
-        naming.name_problem(job_key, kind="job") is None for job_key in raw_jobs
-    )
+    problems.extend(_dict_name_clashes(document, domain_key, schemas, payload_classes, reserved))
+    names_ok = names.all_valid(domain_key, raw_jobs)
     if problems or spec is None or not names_ok or len(payload_classes) != len(raw_jobs):
         return None, problems
     domain_spec = spec.domains[domain_key]
@@ -270,7 +206,7 @@ def _domain(
 
 
 def _job_models(
-    schemas: DomainSchemas, domain_key: str, raw_jobs: Mapping[str, Any]
+    schemas: DomainSchemas, names: NameCheck, domain_key: str, raw_jobs: Mapping[str, Any]
 ) -> tuple[dict[str, str], dict[str, str | None]]:
     """The payload and result class of each job whose schemas generate."""
     payload_classes: dict[str, str] = {}
@@ -280,8 +216,7 @@ def _job_models(
         if raw_job is None:
             continue
         job_path: Path = ("domains", domain_key, "jobs", job_key)
-        job_ok = naming.name_problem(job_key, kind="job") is None
-        pascal = naming.pascal_case(job_key) if job_ok else f"InvalidJob{index + 1}"
+        pascal = names.stem(domain_key, job_key, index)
         if "payload" in raw_job:
             payload = schemas.top_level_model(
                 raw_job["payload"],
@@ -307,10 +242,11 @@ def _dict_name_clashes(
     domain_key: str,
     schemas: DomainSchemas,
     payload_classes: Mapping[str, str],
+    reserved: Mapping[str, str],
 ) -> list[Problem]:
     """TypedDicts are named ``<Model>Dict`` and share the package namespace with models."""
     problems: list[Problem] = []
-    taken = set(schemas.models) | set(fixed_names(domain_key))
+    taken = set(schemas.models) | set(reserved)
     for name in sorted(reachable(schemas.models, list(payload_classes.values()))):
         if f"{name}Dict" in taken:
             problems.append(
