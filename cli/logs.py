@@ -16,8 +16,10 @@ from typing import Any, TextIO
 JOB_FIELDS = ("job_id", "domain", "job_name", "attempt", "duration_ms")
 """Set on every line about one job (``duration_ms`` once it ran: milliseconds, 2 decimals)."""
 
-WORKER_FIELDS = ("redis_url", "prefix")
-"""Set on a worker's start line: where it reads jobs from (the password hidden)."""
+WORKER_FIELDS = ("domains", "redis_url", "prefix")
+"""``domain`` is also on every line about one worker; ``domains`` on a line about several
+(the signal that stops them); ``redis_url`` and ``prefix`` on a worker's start line, where
+it reads jobs from (the password hidden)."""
 
 
 def _structured_fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -111,7 +111,12 @@ class Dispatcher:
         try:
             await self._conn.sync_clock_async()
         except TRANSIENT_ERRORS as exc:  # the heartbeat measures it once Redis answers
-            log.warning("could not read the Redis server's clock for %s (%s)", self._domain, exc)
+            log.warning(
+                "could not read the Redis server's clock for %s (%s)",
+                self._domain,
+                exc,
+                extra=self._log_extra,
+            )
         heartbeat = Heartbeat(
             self._token_base,
             self._domain,
@@ -165,7 +170,12 @@ class Dispatcher:
             self._done(job, Settlement.hand_back(job.id, job.token))
             raise
         except Exception:  # a bug in the runner itself: never lose the job
-            log.exception("internal error running job %s:%s", self._domain, job.id)
+            log.exception(
+                "internal error running job %s:%s",
+                self._domain,
+                job.id,
+                extra={"job_id": job.id, "domain": self._domain, "job_name": job.name},
+            )
             settlement = Settlement.hand_back(job.id, job.token)
         self._done(job, settlement)
 
@@ -220,7 +230,12 @@ class Dispatcher:
         if reply.next_repeat_ms is not None and reply.next_repeat_ms <= now:
             created = await advance_due_repeats(self._conn, self._scripts, now)
             if created:
-                log.debug("scheduled %d repeat occurrence(s) in %s", created, self._domain)
+                log.debug(
+                    "scheduled %d repeat occurrence(s) in %s",
+                    created,
+                    self._domain,
+                    extra=self._log_extra,
+                )
         return reply.jobs, reply.next_due_ms, reply.rate_wait_ms, reply.paused
 
     async def _drive(self) -> None:
@@ -251,6 +266,7 @@ class Dispatcher:
                             self._domain,
                             exc,
                             error_delay,
+                            extra=self._log_extra,
                         )
                         await self._pause(error_delay)
                         continue
@@ -263,7 +279,10 @@ class Dispatcher:
                             max(error_delay * 2, 0.1), self._settings.error_backoff_max
                         )
                         log.exception(
-                            "worker loop error in %s; retrying in %.1fs", self._domain, error_delay
+                            "worker loop error in %s; retrying in %.1fs",
+                            self._domain,
+                            error_delay,
+                            extra=self._log_extra,
                         )
                         await self._pause(error_delay)
                         continue
@@ -336,7 +355,9 @@ class Dispatcher:
                 "BZPOPMIN", self._scripts.keys.marker, f"{max(timeout, MIN_BLOCK_S):.3f}"
             )
         except TRANSIENT_ERRORS as exc:
-            log.warning("redis unavailable for %s while idle (%s)", self._domain, exc)
+            log.warning(
+                "redis unavailable for %s while idle (%s)", self._domain, exc, extra=self._log_extra
+            )
             with contextlib.suppress(*TRANSIENT_ERRORS):
                 await asyncio.to_thread(self._conn.reroute)
             return None
@@ -390,6 +411,7 @@ class Dispatcher:
                 self._domain,
                 grace,
                 len(tasks),
+                extra=self._log_extra,
             )
             _, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
@@ -404,6 +426,7 @@ class Dispatcher:
                     "worker for %s handed %d unfinished job(s) back to wait",
                     self._domain,
                     len(pending),
+                    extra=self._log_extra,
                 )
         await self._report_finished()
 
@@ -424,6 +447,7 @@ class Dispatcher:
                         len(settled),
                         self._domain,
                         exc,
+                        extra=self._log_extra,
                     )
                     self._finished[:0] = settled
                     return

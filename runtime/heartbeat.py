@@ -105,7 +105,12 @@ class Heartbeat:
             try:
                 self._beat(liveness_ms=0, leases_due=False)
             except TRANSIENT_ERRORS as exc:
-                log.warning("could not remove the liveness record of %s (%s)", self.worker_id, exc)
+                log.warning(
+                    "could not remove the liveness record of %s (%s)",
+                    self.worker_id,
+                    exc,
+                    extra={"domain": self._domain},
+                )
 
     # ------------------------------------------------------------ the thread
     def _run(self) -> None:
@@ -139,10 +144,15 @@ class Heartbeat:
         try:
             action(*args)
         except TRANSIENT_ERRORS as exc:
-            log.warning("redis unavailable for %s heartbeat (%s)", self._domain, exc)
+            log.warning(
+                "redis unavailable for %s heartbeat (%s)",
+                self._domain,
+                exc,
+                extra={"domain": self._domain},
+            )
             return False
         except Exception:
-            log.exception("heartbeat error in %s", self._domain)
+            log.exception("heartbeat error in %s", self._domain, extra={"domain": self._domain})
             return False
         return True
 
@@ -207,6 +217,7 @@ class Heartbeat:
             "jobs, so it stops them here",
             self._domain,
             self._liveness_ms / 1000,
+            extra={"domain": self._domain},
         )
         running, prefetched = self._jobs.snapshot()
         ids = {job.id for job in (*running, *prefetched)}

@@ -36,6 +36,11 @@ class QueueKeys:
         return cls(f"{prefix}:{{{domain}}}:")
 
     @property
+    def domain(self) -> str:
+        """The domain named by the hash tag (``jobs:{github}:`` -> ``github``), for logs."""
+        return self.base[self.base.index("{") + 1 : self.base.index("}")]
+
+    @property
     def id(self) -> str:
         """STRING counter: the FIFO sequence (and ids of jobs added without one)."""
         return self.base + "id"

@@ -140,7 +140,11 @@ async def advance_due_repeats(
         try:
             nxt: int | None = next_occurrence(json.loads(raw), current, now_ms)
         except (ValueError, KeyError, TypeError):
-            log.exception("repeat %s has an unusable definition; stopping it", key.decode())
+            log.exception(
+                "repeat %s has an unusable definition; stopping it",
+                key.decode(),
+                extra={"domain": keys.domain},
+            )
             nxt = None
         steps.append((key.decode(), current, nxt))
     if not steps:

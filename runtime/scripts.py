@@ -198,7 +198,13 @@ class QueueScripts:
             else:
                 reply = await self._arun(FINISH_AND_CLAIM, self._claim_keys, args, wait)
         except NotReplicatedError as error:
-            log.warning("%d settlement(s) in %s: %s", len(settled), self.keys.base, error)
+            log.warning(
+                "%d settlement(s) in %s: %s",
+                len(settled),
+                self.keys.base,
+                error,
+                extra={"domain": self.keys.domain},
+            )
             reply = error.reply
         return parse_claim(reply, token)
 

@@ -72,7 +72,11 @@ async def _warn_about_server(connection: Connection, domain: str) -> None:
     try:
         info: dict[str, Any] = await client.info()
     except redis.ResponseError as exc:
-        log.info("cannot read INFO (%s): eviction and persistence not checked", exc)
+        log.info(
+            "cannot read INFO (%s): eviction and persistence not checked",
+            exc,
+            extra={"domain": domain},
+        )
         return
     config = await _persistence_config(client)
     for finding in (eviction_finding(info), persistence_finding(info, config)):

@@ -147,6 +147,11 @@ def run_forever(*workers: Worker) -> None:
 
 
 def _stop_all(workers: tuple[Worker, ...], sig: signal.Signals) -> None:
-    log.info("received %s; stopping %d worker(s)", sig.name, len(workers))
+    log.info(
+        "received %s; stopping %d worker(s)",
+        sig.name,
+        len(workers),
+        extra={"domains": [w.domain for w in workers]},
+    )
     for w in workers:
         w.stop()
