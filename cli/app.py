@@ -6,7 +6,6 @@ that offers both is assembled here, above them.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
@@ -33,6 +32,8 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             typer.echo(f"jobctl {version('jobcontracts')}")
         except PackageNotFoundError:

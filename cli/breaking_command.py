@@ -8,18 +8,25 @@ the only place that joins the two.
 from __future__ import annotations
 
 import enum
+import functools
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from jobcontracts.codegen.cli import require_codegen_extra
 
 from .ops import PrefixOption, UrlOption, fail
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(enum.Enum):
@@ -41,7 +48,7 @@ def _static(spec: Path, against: str | None, against_file: Path | None, fmt: Out
         raise fail(str(error)) from None
     except SpecError as error:
         for problem in error.problems:
-            err_console.print(problem.render(), markup=False)
+            _console(stderr=True).print(problem.render(), markup=False)
         raise fail(
             f"{len(error.problems)} problem(s) in {spec}; fix them before comparing"
         ) from None
@@ -50,10 +57,10 @@ def _static(spec: Path, against: str | None, against_file: Path | None, fmt: Out
         typer.echo(render_json(findings, source.name))
     else:
         for finding in findings:
-            out_console.print(render_line(finding), markup=False)
-        out_console.print(f"{spec} against {source.name}: {summary(findings)}", markup=False)
+            _console().print(render_line(finding), markup=False)
+        _console().print(f"{spec} against {source.name}: {summary(findings)}", markup=False)
         if breaks:
-            err_console.print(guide_hint(), markup=False)
+            _console(stderr=True).print(guide_hint(), markup=False)
     if breaks:
         raise typer.Exit(1)
 

@@ -7,27 +7,31 @@ error, so a deployment pipeline can run it before starting workers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-
-from jobcontracts.runtime.diagnosis import Target
-from jobcontracts.runtime.server_checks import Finding, Level
-from jobcontracts.runtime.server_report import check_server
 
 from .ops import OutOption, PrefixOption, UrlOption, open_connection, out_console, redis_command
 
-STYLE = {Level.OK: "green", Level.WARNING: "yellow", Level.ERROR: "bold red"}
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from jobcontracts.runtime.server_checks import Finding
+
+STYLE = {"ok": "green", "warning": "yellow", "error": "bold red"}
+"""Colour of each finding level, by its value."""
 
 
 def render(findings: list[Finding], where: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Redis at {where}", title_justify="left")
     table.add_column("check", style="bold")
     table.add_column("status")
     table.add_column("found", overflow="fold")
     table.add_column("fix", overflow="fold")
     for finding in findings:
-        status = f"[{STYLE[finding.level]}]{finding.level.value}[/]"
+        status = f"[{STYLE[finding.level.value]}]{finding.level.value}[/]"
         table.add_row(finding.check, status, finding.detail, finding.fix or "-")
     return table
 
@@ -39,11 +43,15 @@ def doctor_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Check Redis: version and mode, eviction, persistence, ACL, latency, clock offset."""
+    from jobcontracts.runtime.diagnosis import Target
+    from jobcontracts.runtime.server_checks import Level
+    from jobcontracts.runtime.server_report import check_server
+
     connection = open_connection(redis_url, prefix)
     domains = sorted(p.parent.name for p in out.glob("*/__init__.py"))
     findings = check_server(connection, domains)
     target = Target.parse(connection.url)
     where = f"{target.address}, db {target.db}, user '{target.user_name}'"
-    out_console.print(render(findings, where))
+    out_console().print(render(findings, where))
     if any(f.level is Level.ERROR for f in findings):
         raise typer.Exit(1)

@@ -13,8 +13,6 @@ from typing import Annotated
 
 import typer
 
-from jobcontracts.codegen.spec import jobs_file_json_schema
-
 from .ops import fail
 
 JOBS_YAML = """\
@@ -76,6 +74,8 @@ next:
 
 
 def starter_files() -> dict[str, str]:
+    from jobcontracts.codegen.spec import jobs_file_json_schema
+
     schema = json.dumps(jobs_file_json_schema(), indent=2, sort_keys=True, ensure_ascii=False)
     return {
         "jobs.yaml": JOBS_YAML,

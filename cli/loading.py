@@ -7,8 +7,12 @@ import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from jobcontracts.runtime import QueueDefinition, Worker
+from jobcontracts.runtime.definitions import QueueDefinition
+
+if TYPE_CHECKING:
+    from jobcontracts.runtime import Worker
 
 
 class LoadError(Exception):
@@ -31,6 +35,8 @@ def import_module(name: str) -> ModuleType:
 
 def load_worker(target: str) -> Worker:
     """``MODULE:ATTR`` where ATTR is a Worker or a callable returning one."""
+    from jobcontracts.runtime.worker import Worker
+
     module_name, _, attr = target.partition(":")
     if not module_name or not attr:
         raise LoadError(f"{target!r} is not MODULE:ATTR (e.g. examples.demo.worker:github_worker)")
@@ -59,8 +65,12 @@ def package_of(out: Path) -> str:
     return ".".join(relative.parts)
 
 
-def load_queue(domain: str, out: Path) -> QueueDefinition:
-    """The ``QUEUE`` a generated domain package declares."""
+def check_domain(domain: str, out: Path) -> None:
+    """That ``out`` holds the domain's generated package, without importing it.
+
+    Commands that only read or change a queue by name (stats, pause, show) need
+    no models; importing them would cost more than the command itself.
+    """
     known = sorted(init.parent.name for init in out.glob("*/__init__.py"))
     if domain not in known:
         if not known:
@@ -77,6 +87,11 @@ def load_queue(domain: str, out: Path) -> QueueDefinition:
             f"no domain {domain!r} in {out}/ (known: {', '.join(known)});"
             " add it to jobs.yaml and run `jobctl generate`?"
         )
+
+
+def load_queue(domain: str, out: Path) -> QueueDefinition:
+    """The ``QUEUE`` a generated domain package declares."""
+    check_domain(domain, out)
     module = import_module(f"{package_of(out)}.{domain}")
     queue: object = getattr(module, "QUEUE", None)
     if not isinstance(queue, QueueDefinition):

@@ -10,13 +10,14 @@ import signal
 import threading
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jobcontracts.runtime import Connection, Worker
-
 from .ops import OutOption, PrefixOption, UrlOption, fail
+
+if TYPE_CHECKING:
+    from jobcontracts.runtime import Worker
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")
@@ -79,6 +80,8 @@ def metrics_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Serve queue sizes and live workers of every domain as Prometheus metrics."""
+    from jobcontracts.runtime.connection import Connection
+
     exporter = _need("metrics", "jobcontracts.observability.exporter")
     domains = _domains(out)
     connection = Connection(redis_url, prefix=prefix)
@@ -114,6 +117,7 @@ def dashboard_command(
     server_module = _need("dashboard", "jobcontracts.observability.dashboard.server")
     from jobcontracts.observability.dashboard.data import DashboardData
     from jobcontracts.observability.dashboard.security import Guard
+    from jobcontracts.runtime.connection import Connection
 
     domains = _domains(out)
     connection = Connection(redis_url, prefix=prefix)

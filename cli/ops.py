@@ -9,35 +9,37 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, cast
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, cast
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from jobcontracts.runtime import (
-    Connection,
-    InvalidOptionsError,
-    InvalidPayloadError,
-    JobOptions,
-    QueueAdmin,
-    TopologyError,
-    UnknownJobError,
-    enqueue,
-)
-from jobcontracts.runtime.connection import CONNECTION_ERRORS, ONE_SHOT, url_from_env
-from jobcontracts.runtime.diagnosis import explain, is_access_error
+from .loading import LoadError, check_domain, load_queue
 
-from .loading import LoadError, load_queue
-from .tracebacks import print_tracebacks
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from jobcontracts.runtime import Connection, QueueAdmin
 
 P = ParamSpec("P")
 
-out_console = Console()
-err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+@functools.cache
+def out_console() -> Console:
+    """The console for results (rich is imported by the commands that print, not by --help)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@functools.cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
 
 OutOption = Annotated[Path, typer.Option("--out", help="Folder of the generated domain packages.")]
 UrlOption = Annotated[
@@ -56,7 +58,7 @@ DomainArg = Annotated[str, typer.Argument(help="The domain (queue), as named in 
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    err_console().print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code)
 
 
@@ -65,6 +67,8 @@ _opened: list[Connection] = []
 
 
 def open_connection(url: str | None, prefix: str) -> Connection:
+    from jobcontracts.runtime.connection import ONE_SHOT, Connection
+
     try:
         connection = Connection(url, prefix=prefix, settings=ONE_SHOT)
     except ValueError as error:  # a prefix that would break the domain's hash tag
@@ -80,9 +84,13 @@ def redis_command(command: Callable[P, None]) -> Callable[P, None]:
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             command(*args, **kwargs)
-        except TopologyError as error:
-            raise fail(str(error)) from error
         except Exception as error:
+            from jobcontracts.runtime.connection import CONNECTION_ERRORS, url_from_env
+            from jobcontracts.runtime.diagnosis import explain, is_access_error
+            from jobcontracts.runtime.errors import TopologyError
+
+            if isinstance(error, TopologyError):
+                raise fail(str(error)) from error
             if not (isinstance(error, CONNECTION_ERRORS) or is_access_error(error)):
                 raise
             url = _opened[0].url if _opened else None
@@ -95,11 +103,19 @@ def redis_command(command: Callable[P, None]) -> Callable[P, None]:
 
 
 def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
+    from jobcontracts.runtime.admin import QueueAdmin
+
     try:
-        load_queue(domain, out)
+        check_domain(domain, out)
     except LoadError as error:
         raise fail(str(error)) from error
     return QueueAdmin(domain, open_connection(url, prefix))
+
+
+def _print_tracebacks(console: Console, entries: Iterable[tuple[str, str | None]]) -> int:
+    from .tracebacks import print_tracebacks
+
+    return print_tracebacks(console, entries)
 
 
 def _when(value: datetime | None) -> str:
@@ -125,6 +141,14 @@ def enqueue_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Validate a payload against the job's schema, enqueue it, and print the job id."""
+    from jobcontracts.runtime import (
+        InvalidOptionsError,
+        InvalidPayloadError,
+        JobOptions,
+        UnknownJobError,
+        enqueue,
+    )
+
     try:
         queue = load_queue(domain, out)
     except LoadError as error:
@@ -155,6 +179,10 @@ def stats_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Show how many jobs each queue holds, by state."""
+    from rich.table import Table
+
+    from jobcontracts.runtime.admin import QueueAdmin
+
     domains = [domain] if domain else sorted(p.parent.name for p in out.glob("*/__init__.py"))
     if not domains:
         raise fail(f"{out}/ holds no domain packages; run `jobctl generate`")
@@ -173,7 +201,7 @@ def stats_command(
         table.add_column(column, justify="left" if column == "domain" else "right")
     for name in domains:
         try:
-            load_queue(name, out)
+            check_domain(name, out)
         except LoadError as error:
             raise fail(str(error)) from error
         counts = QueueAdmin(name, connection).counts()
@@ -187,7 +215,7 @@ def stats_command(
             f"[red]{counts.dead}[/red]" if counts.dead else "0",
             "yes" if counts.paused else "no",
         )
-    out_console.print(table)
+    out_console().print(table)
 
 
 def show_command(
@@ -199,6 +227,8 @@ def show_command(
     traceback: TracebackOption = False,
 ) -> None:
     """Show one job: state, attempts, errors, result (and tracebacks with --traceback)."""
+    from rich.table import Table
+
     admin = _admin(domain, out, redis_url, prefix)
     info = admin.job(job_id)
     if info is None:
@@ -228,12 +258,12 @@ def show_command(
     rows.extend((f"attempt {e.attempt} error", e.reason) for e in info.errors)
     for field, value in rows:
         table.add_row(field, value)
-    out_console.print(table)
+    out_console().print(table)
     if traceback:
         if not info.errors:
-            out_console.print("no failed attempts, so no traceback")
-        print_tracebacks(
-            out_console, ((f"attempt {e.attempt}: {e.reason}", e.traceback) for e in info.errors)
+            out_console().print("no failed attempts, so no traceback")
+        _print_tracebacks(
+            out_console(), ((f"attempt {e.attempt}: {e.reason}", e.traceback) for e in info.errors)
         )
 
 
@@ -252,6 +282,8 @@ def dlq_list(
     traceback: TracebackOption = False,
 ) -> None:
     """List dead-lettered jobs with the reason each one failed (and tracebacks with --traceback)."""
+    from rich.table import Table
+
     admin = _admin(domain, out, redis_url, prefix)
     letters = admin.dead_letters(limit=limit, offset=offset)
     table = Table(title=f"Dead letters of {domain} ({admin.counts().dead} in all)")
@@ -261,10 +293,11 @@ def dlq_list(
         table.add_row(
             letter.id, letter.name, str(letter.attempts), _when(letter.failed_at), letter.reason
         )
-    out_console.print(table)
+    out_console().print(table)
     if traceback:
-        print_tracebacks(
-            out_console, ((f"{letter.id} ({letter.name})", letter.traceback) for letter in letters)
+        _print_tracebacks(
+            out_console(),
+            ((f"{letter.id} ({letter.name})", letter.traceback) for letter in letters),
         )
 
 
@@ -283,7 +316,7 @@ def dlq_retry(
         raise fail("name the job ids to retry, or pass --all (not both)")
     admin = _admin(domain, out, redis_url, prefix)
     count = admin.retry_dead(None if all_jobs else job_ids)
-    out_console.print(f"re-enqueued {count} job(s) of {domain}")
+    out_console().print(f"re-enqueued {count} job(s) of {domain}")
     if job_ids and count < len(job_ids):
         raise fail(f"{len(job_ids) - count} of the ids were not in the dead-letter queue", 1)
 
@@ -304,7 +337,7 @@ def dlq_purge(
         if not sys.stdin.isatty():
             raise fail(f"refusing to delete {dead} dead job(s) without --yes")
         typer.confirm(f"Delete {dead} dead job(s) of {domain}?", abort=True)
-    out_console.print(f"purged {admin.purge_dead()} dead job(s) of {domain}")
+    out_console().print(f"purged {admin.purge_dead()} dead job(s) of {domain}")
 
 
 repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_help=True)
@@ -319,6 +352,8 @@ def repeat_list(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """List the repeats of a domain with their schedule and next occurrence."""
+    from rich.table import Table
+
     admin = _admin(domain, out, redis_url, prefix)
     table = Table(title=f"Repeats of {domain}")
     for column in ("key", "job", "schedule", "next", "payload"):
@@ -329,7 +364,7 @@ def repeat_list(
             schedule += f" (limit {repeat.limit})"
         upcoming = None if repeat.next_ms is None else datetime.fromtimestamp(repeat.next_ms / 1000)
         table.add_row(repeat.key, repeat.name, schedule, _when(upcoming), repeat.payload)
-    out_console.print(table)
+    out_console().print(table)
 
 
 @repeat_app.command("remove")
@@ -344,7 +379,7 @@ def repeat_remove(
     """Stop a repeat and drop its pending occurrence."""
     if not _admin(domain, out, redis_url, prefix).remove_repeat(key):
         raise fail(f"no repeat {key!r} in {domain}", 1)
-    out_console.print(f"removed repeat {key} of {domain}")
+    out_console().print(f"removed repeat {key} of {domain}")
 
 
 def pause_command(
@@ -355,7 +390,7 @@ def pause_command(
 ) -> None:
     """Stop workers of a domain from starting new jobs (running ones finish)."""
     _admin(domain, out, redis_url, prefix).pause()
-    out_console.print(f"{domain} paused")
+    out_console().print(f"{domain} paused")
 
 
 def resume_command(
@@ -366,7 +401,7 @@ def resume_command(
 ) -> None:
     """Let workers of a paused domain start jobs again."""
     _admin(domain, out, redis_url, prefix).resume()
-    out_console.print(f"{domain} resumed")
+    out_console().print(f"{domain} resumed")
 
 
 def register_ops_commands(app: typer.Typer) -> None:

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from jobcontracts.runtime import (
-    Connection,
-    MissingHandlerError,
-    RedisAccessError,
-    TopologyError,
-    Worker,
-    run_forever,
-)
-from jobcontracts.runtime.connection import default_connection
 
 from .loading import LoadError, load_worker
 from .logs import configure_logging
 from .observe_commands import start_worker_observability
 from .ops import fail
+
+if TYPE_CHECKING:
+    from jobcontracts.runtime import Worker
 
 
 def _reconnect(worker: Worker, redis_url: str | None, prefix: str | None) -> None:
@@ -29,6 +22,8 @@ def _reconnect(worker: Worker, redis_url: str | None, prefix: str | None) -> Non
     The worker's own clock and client settings stay; only what was asked for
     changes, so ``--prefix`` alone keeps the URL the worker was built with.
     """
+    from jobcontracts.runtime.connection import Connection, default_connection
+
     if redis_url is None and prefix is None:
         return
     current = worker.connection or default_connection()
@@ -93,6 +88,8 @@ def _prepared_worker(
     target: str, redis_url: str | None, prefix: str | None, concurrency: int | None, burst: bool
 ) -> Worker:
     """Load one target and apply the command line's connection and settings to it."""
+    from jobcontracts.runtime import MissingHandlerError, TopologyError
+
     try:
         worker = load_worker(target)
     except (LoadError, MissingHandlerError, TopologyError) as error:
@@ -123,6 +120,8 @@ def worker_command(
     burst: Burst = False,
 ) -> None:
     """Process jobs until SIGTERM/SIGINT, then finish or hand back running jobs and exit 0."""
+    from jobcontracts.runtime import RedisAccessError, TopologyError, run_forever
+
     configure_logging(log_level, json_logs=json_logs)
     workers = [
         _prepared_worker(target, redis_url, prefix, concurrency, burst) for target in targets

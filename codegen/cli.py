@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from .errors import SpecError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from .pipeline import Generated
 
 # The pipeline (jinja2, ruff, the YAML loader) is imported
@@ -40,6 +41,8 @@ INSTALL_HINT = "pip install 'jobcontracts[codegen]'"
 
 def _console(*, stderr: bool = False) -> Console:
     """No wrapping, no highlighting: lines stay greppable and diffable."""
+    from rich.console import Console  # imported when a command prints, not for --help
+
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 

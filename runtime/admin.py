@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from .connection import Connection, default_connection
+from .error_records import ErrorRecord, parse_errors
 from .repeat import RepeatInfo, parse_repeat
 from .scripts import RawJob, queue_scripts
-from .serialization import ErrorRecord, parse_errors
 from .states import JobState
 from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
 from .workers import WorkerInfo, live_workers, live_workers_async

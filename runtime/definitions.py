@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .options import JobDefaults
 
-PayloadT = TypeVar("PayloadT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+PayloadT = TypeVar("PayloadT", bound="BaseModel")
+"""Bound by name: reading a queue by name (``jobctl stats``) should not import pydantic."""
 ResultT = TypeVar("ResultT")
 
 

@@ -1,28 +1,26 @@
-"""Bytes in and out of Redis: payloads, results and error records.
+"""Bytes in and out of Redis: payloads and results (error records: ``error_records``).
 
 Payloads and results are stored as the JSON of their pydantic model dumped by
-alias (the wire names of jobs.yaml). Error records are one JSON object per
-line (NDJSON) so Lua can append to the history without decoding it.
+alias (the wire names of jobs.yaml).
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .contract import WIRE_CONTEXT, ContractModel, SchemaViolation, error_details, to_wire
 from .definitions import JobDefinition, QueueDefinition
+from .error_records import ErrorRecord as ErrorRecord  # re-exported for existing importers
+from .error_records import error_record as error_record
+from .error_records import parse_errors as parse_errors
 from .errors import InvalidPayloadError, UnknownJobError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-MAX_TRACEBACK_CHARS = 8000
-MAX_MESSAGE_CHARS = 2000
 
 
 def job_definition(queue: QueueDefinition, name: str) -> JobDefinition[Any, Any]:
@@ -112,50 +110,3 @@ def load_result(result_model: type[BaseModel] | None, raw: str | bytes) -> Any:
 def format_duration(ms: int) -> str:
     """``30000`` -> ``30s``, ``200`` -> ``0.2s``: what reasons and logs show."""
     return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms / 1000:g}s"
-
-
-def error_record(attempt: int, at_ms: int, exc: BaseException | None, reason: str) -> str:
-    """One NDJSON line of the job's error history."""
-    record: dict[str, object] = {"attempt": attempt, "at": at_ms, "reason": reason}
-    if exc is not None:
-        tb = "".join(traceback.format_exception(exc))
-        record["type"] = type(exc).__name__
-        record["message"] = str(exc)[:MAX_MESSAGE_CHARS]
-        record["traceback"] = tb[-MAX_TRACEBACK_CHARS:]
-    return json.dumps(record, separators=(",", ":"))
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorRecord:
-    """One failed attempt, as stored in the job's error history."""
-
-    attempt: int
-    at_ms: int
-    reason: str
-    type: str | None
-    message: str | None
-    traceback: str | None
-
-
-def parse_errors(raw: bytes | None) -> list[ErrorRecord]:
-    if not raw:
-        return []
-    out: list[ErrorRecord] = []
-    for line in raw.split(b"\n"):
-        if not line:
-            continue
-        try:
-            d = json.loads(line)
-        except ValueError:
-            continue
-        out.append(
-            ErrorRecord(
-                int(d.get("attempt", 0)),
-                int(d.get("at", 0)),
-                str(d.get("reason", "")),
-                d.get("type"),
-                d.get("message"),
-                d.get("traceback"),
-            )
-        )
-    return out

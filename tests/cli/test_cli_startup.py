@@ -1,0 +1,99 @@
+"""``jobctl`` starts without importing what the command does not use.
+
+Start-up time is measured in ``bench/``; what is asserted here is its cause,
+the import graph, in a fresh interpreter: ``--help`` needs neither the models
+(pydantic), nor Redis, nor the code generator, nor the observability extras;
+``stats`` reads queues by name and imports no generated package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.cli_support import ROOT
+
+_PROBE = """
+import json, sys
+sys.argv = ["jobctl", *json.loads(sys.argv[1])]
+{setup}
+try:
+    {run}
+except SystemExit:
+    pass
+print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+"""
+_HEAVY = frozenset(
+    {
+        "jinja2",
+        "yaml",
+        "ruamel",
+        "datamodel_code_generator",
+        "prometheus_client",
+        "opentelemetry",
+        "fastapi",
+        "starlette",
+    }
+)
+"""The code generator's and the observability extras' dependencies."""
+
+
+def _modules_after(setup: str, run: str, args: list[str], env: dict[str, str]) -> set[str]:
+    code = _PROBE.format(setup=setup, run=run)
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    marker = done.stdout.rfind("\nMODULES ")
+    assert marker >= 0, done.stdout + done.stderr
+    return set(json.loads(done.stdout[marker + len("\nMODULES ") :]))
+
+
+def _roots(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_importing_the_cli_imports_no_models_redis_rich_or_extras() -> None:
+    modules = _modules_after("import jobcontracts.cli.app", "pass", [], {})
+    assert _roots(modules).isdisjoint({"pydantic", "redis", "rich", *_HEAVY})
+    codegen = {name for name in modules if name.startswith("jobcontracts.codegen.")}
+    assert codegen <= {"jobcontracts.codegen.cli", "jobcontracts.codegen.errors"}, codegen
+
+
+def test_help_imports_no_models_redis_or_extras() -> None:
+    modules = _modules_after(
+        "from jobcontracts.cli.app import app", "app()", ["--help"], {"COLUMNS": "100"}
+    )
+    assert _roots(modules).isdisjoint({"pydantic", "redis", *_HEAVY})
+
+
+def test_the_runtime_package_imports_a_name_only_when_asked() -> None:
+    modules = _modules_after("import jobcontracts.runtime", "pass", [], {})
+    assert _roots(modules).isdisjoint({"pydantic", "redis"})
+    modules = _modules_after("from jobcontracts.runtime import QueueAdmin", "pass", [], {})
+    assert "redis" in _roots(modules)
+    assert "jobcontracts.runtime.contract" not in modules  # reading queues needs no models
+
+
+@pytest.mark.parametrize("command", [["stats"], ["stats", "github"], ["show", "email", "7"]])
+def test_queue_commands_import_no_generated_package(
+    command: list[str], redis_url: str, key_prefix: str
+) -> None:
+    modules = _modules_after(
+        "from jobcontracts.cli.app import app",
+        "app()",
+        [*command, "--prefix", key_prefix],
+        {"REDIS_URL": redis_url},
+    )
+    assert not any(name.startswith("generated") for name in modules), sorted(modules)
+    assert "jobcontracts.runtime.contract" not in modules
+    assert _roots(modules).isdisjoint(_HEAVY - {"opentelemetry"})  # redis-py may load its SDK
