@@ -1,9 +1,11 @@
 """How a JSON property name becomes the attribute of a generated model.
 
 A property keeps its name whenever Python, pydantic and the type checkers
-accept it unchanged: ``bytes``, ``type``, ``format``, ``id``, ``list`` and
-``userId`` stay as they are. Only a name that cannot work is renamed, and the
-wire name then stays the pydantic alias, so the JSON never changes. The
+accept it unchanged: ``bytes``, ``type``, ``format``, ``id`` and ``list`` stay
+as they are. A camelCase name is spelled the Python way (``userId`` ->
+``user_id``), as every Python client of a JSON API does. Only a name that cannot
+work is renamed, and the wire name then stays the pydantic alias, so the JSON
+never changes. The
 reasons are in ``rename_reason``; ``attribute_names`` applies them to the
 properties of one model. Both are the only place this rule lives.
 """
@@ -134,10 +136,23 @@ def _renamed(wire_name: str, class_body_names: Collection[str]) -> str:
     return f"{candidate}_"
 
 
+def preferred_attribute(wire_name: str) -> str:
+    """The attribute ``wire_name`` asks for: itself, or its snake_case for camelCase.
+
+    Lower-case names (``bytes``, ``user_id``, ``a1``) are kept letter for
+    letter; only an identifier with capitals is re-spelled (``userId`` ->
+    ``user_id``, ``HTTPStatus`` -> ``http_status``).
+    """
+    if wire_name.isascii() and wire_name.isidentifier() and wire_name != wire_name.lower():
+        return snake_spelling(wire_name)
+    return wire_name
+
+
 def attribute_names(wire_names: Sequence[str], class_body_names: Collection[str]) -> list[str]:
     """The attribute of each property of one model, in order, all distinct.
 
-    A name with no ``rename_reason`` is kept. Any other becomes its
+    A lower-case name with no ``rename_reason`` is kept. A camelCase name with no
+    ``rename_reason`` for its ``preferred_attribute`` becomes that. Any other becomes its
     ``snake_spelling``, with a trailing ``_`` if that is still unusable
     (``class`` -> ``class_``, ``json`` -> ``json_``, ``str`` -> ``str_``) or a
     ``field_`` prefix in pydantic's reserved namespaces (``model_dump`` ->
@@ -145,6 +160,7 @@ def attribute_names(wire_names: Sequence[str], class_body_names: Collection[str]
     meets a name already taken gets ``_2``, ``_3``, ...
     """
     kept = {wire for wire in wire_names if rename_reason(wire, class_body_names) is None}
+    kept = {wire for wire in kept if preferred_attribute(wire) == wire}
     taken = set(kept)
     result: list[str] = []
     for wire in wire_names:

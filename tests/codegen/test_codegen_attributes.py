@@ -1,4 +1,5 @@
-"""The property -> attribute rule: keep the wire name unless Python or pydantic cannot."""
+"""The property -> attribute rule: keep the wire name (snake_case for camelCase) unless
+Python or pydantic cannot."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ from jobcontracts.codegen.attributes import (
     MODEL_ATTRIBUTES,
     annotation_names,
     attribute_names,
+    preferred_attribute,
     rename_reason,
 )
 from jobcontracts.codegen.load import load_yaml
 from jobcontracts.codegen.validate import validate
 from jobcontracts.runtime.contract import ContractModel
 
-KEPT = ["bytes", "type", "format", "id", "list", "userId", "match", "case", "date", "Party"]
+KEPT = ["bytes", "type", "format", "id", "list", "user_id", "match", "case", "date", "a1"]
 
 
 def test_legal_names_are_kept() -> None:
@@ -58,6 +60,27 @@ def test_legal_names_are_kept() -> None:
 def test_unusable_names_are_renamed(wire: str, attribute: str) -> None:
     assert rename_reason(wire, CLASS_BODY_NAMES) is not None
     assert attribute_names([wire], CLASS_BODY_NAMES) == [attribute]
+
+
+@pytest.mark.parametrize(
+    ("wire", "attribute"),
+    [
+        ("userId", "user_id"),
+        ("userID", "user_id"),
+        ("HTTPStatus", "http_status"),
+        ("ID", "id"),
+        ("Party", "party"),
+        ("Field", "field"),
+        ("JSON", "json_"),
+        ("modelDump", "field_model_dump"),
+    ],
+)
+def test_camel_case_is_spelled_the_python_way(wire: str, attribute: str) -> None:
+    assert attribute_names([wire], CLASS_BODY_NAMES) == [attribute]
+
+
+def test_a_lower_case_name_wins_over_its_camel_case_twin() -> None:
+    assert attribute_names(["userId", "user_id"], CLASS_BODY_NAMES) == ["user_id_2", "user_id"]
 
 
 def test_a_name_the_class_body_reads_is_renamed_only_there() -> None:
@@ -96,7 +119,8 @@ def test_attributes_are_distinct_usable_identifiers(wires: list[str]) -> None:
         assert not name.startswith("_")
         assert name not in MODEL_ATTRIBUTES
         assert name not in CLASS_BODY_NAMES
-        assert name == wire or rename_reason(wire, CLASS_BODY_NAMES) is not None
+        reason = rename_reason(wire, CLASS_BODY_NAMES)
+        assert name == wire or reason is not None or preferred_attribute(wire) != wire
 
 
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=6, unique=True))

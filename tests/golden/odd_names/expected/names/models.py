@@ -34,7 +34,7 @@ class KeptPayload(ContractModel):
     format: str | MISSING = MISSING
     id: int | MISSING = MISSING
     list: bool | MISSING = MISSING
-    userId: str | MISSING = MISSING
+    user_id: Annotated[str | MISSING, Field(alias="userId")] = MISSING
     match: str | MISSING = MISSING
     date: str | MISSING = MISSING
 

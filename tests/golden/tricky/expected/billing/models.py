@@ -199,7 +199,7 @@ class CreateInvoicePayload(ContractModel):
     a_b: Annotated[float, Field(alias="a-b")]
     with_space: Annotated[bool, Field(alias="with space")] = False
     field: Annotated[str | MISSING, Field(alias="\u65e5\u672c")] = MISSING
-    userId: ContractUUID | MISSING = MISSING
+    user_id: Annotated[ContractUUID | MISSING, Field(alias="userId")] = MISSING
     customer: Party
     supplier: Party | None = None
     lines: list[CreateInvoicePayloadLinesItem] | MISSING = MISSING
