@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 
@@ -42,6 +42,16 @@ Targets = Annotated[
     ),
 ]
 Concurrency = Annotated[int | None, typer.Option(min=1, help="Jobs in flight per worker.")]
+Threads = Annotated[
+    int | None,
+    typer.Option(min=1, help="Threads for in_thread handlers (default: --concurrency)."),
+]
+Processes = Annotated[
+    int | None,
+    typer.Option(
+        min=1, help="Child processes for in_process handlers (default: min(concurrency, CPUs))."
+    ),
+]
 RedisUrl = Annotated[
     str | None,
     typer.Option(
@@ -84,10 +94,23 @@ Burst = Annotated[
 ]
 
 
-def _prepared_worker(
-    target: str, redis_url: str | None, prefix: str | None, concurrency: int | None, burst: bool
+class SettingsGiven(TypedDict, total=False):
+    """The worker settings the command line set; the rest stay the worker's own."""
+
+    concurrency: int
+    threads: int
+    processes: int
+    burst: bool
+
+
+def prepared_worker(
+    target: str, redis_url: str | None, prefix: str | None, settings: SettingsGiven
 ) -> Worker:
-    """Load one target and apply the command line's connection and settings to it."""
+    """Load one target and apply the command line's connection and settings to it.
+
+    ``settings`` holds only what the command line gave, so a worker's own
+    choices (its concurrency, its pools) stay unless overridden.
+    """
     from jobcontracts.runtime import MissingHandlerError, TopologyError
 
     try:
@@ -100,16 +123,16 @@ def _prepared_worker(
         raise fail(f"--redis-url: {error}") from error
     except ValueError as error:  # a prefix the key layout cannot take
         raise fail(f"--prefix: {error}") from error
-    if concurrency is not None:
-        worker.settings = dataclasses.replace(worker.settings, concurrency=concurrency)
-    if burst:
-        worker.settings = dataclasses.replace(worker.settings, burst=True)
+    if settings:
+        worker.settings = dataclasses.replace(worker.settings, **settings)
     return worker
 
 
 def worker_command(
     targets: Targets,
     concurrency: Concurrency = None,
+    threads: Threads = None,
+    processes: Processes = None,
     redis_url: RedisUrl = None,
     prefix: Prefix = None,
     log_level: LogLevel = "info",
@@ -123,9 +146,16 @@ def worker_command(
     from jobcontracts.runtime import RedisAccessError, TopologyError, run_forever
 
     configure_logging(log_level, json_logs=json_logs)
-    workers = [
-        _prepared_worker(target, redis_url, prefix, concurrency, burst) for target in targets
-    ]
+    settings = SettingsGiven()
+    if concurrency is not None:
+        settings["concurrency"] = concurrency
+    if threads is not None:
+        settings["threads"] = threads
+    if processes is not None:
+        settings["processes"] = processes
+    if burst:
+        settings["burst"] = True
+    workers = [prepared_worker(target, redis_url, prefix, settings) for target in targets]
     start_worker_observability(workers, metrics_port, metrics_host, traces)
     try:
         run_forever(*workers)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from jobcontracts.cli.worker_command import prepared_worker
 from tests.cli.cli_support import ROOT, flat, invoke
 
 
@@ -100,3 +101,23 @@ def test_a_prefix_the_key_layout_cannot_take_is_a_usage_error() -> None:
         result.stderr
     )
     assert "started" not in result.stderr
+
+
+def test_pool_sizes_given_on_the_command_line_reach_the_worker() -> None:
+    worker = prepared_worker(
+        "tests.cli.worker_targets:complete_github_worker",
+        None,
+        None,
+        {"threads": 3, "processes": 2},
+    )
+    assert (worker.settings.threads, worker.settings.processes) == (3, 2)
+    untouched = prepared_worker("tests.cli.worker_targets:complete_github_worker", None, None, {})
+    assert untouched.settings.concurrency == worker.settings.concurrency
+    assert (untouched.settings.threads, untouched.settings.processes) == (None, None)
+
+
+@pytest.mark.parametrize("flag", ["--threads", "--processes"])
+def test_pool_sizes_below_one_are_a_usage_error(flag: str) -> None:
+    result = invoke(["worker", "tests.cli.worker_targets:complete_github_worker", flag, "0"])
+    assert result.exit_code == 2
+    assert flag in flat(result.stderr)
