@@ -1,16 +1,18 @@
-"""The engine behind ``Worker.run``: one driver coroutine plus a maintenance loop.
+"""The engine behind ``Worker.run``: the driver loop that claims and settles.
 
-The driver is the only code that claims and settles jobs. Each turn it sends
-everything finished since its last call together with a request for as many
-jobs as it has free room, in ONE ``finish_and_claim_jobs`` call. While a call
-is in flight, more jobs finish and queue up, so batches grow under load and a
-lone job still goes out at once when idle. When there is nothing to do, the
-driver blocks on BZPOPMIN of the queue's marker (woken by producers within
-a round trip) or on a local future (woken by a finishing job), never polling.
+The driver is the only code that talks to Redis for the held jobs. Each turn
+it sends everything finished since its last call together with a request for
+as many jobs as it has free room, in ONE ``finish_and_claim_jobs`` call (which
+also promotes due delayed and retried jobs). While a call is in flight, more
+jobs finish and queue up, so batches grow under load and a lone job still
+goes out at once when idle. When there is nothing to do, the driver blocks on
+BZPOPMIN of the queue's marker (woken by producers within a round trip) or on
+a local future (woken by a finishing job), never polling.
 
-Each job runs in its own task (cheap in asyncio, and the unit of cancellation
-for timeouts and shutdown). Jobs claimed beyond ``concurrency`` (prefetch)
-wait locally under the same lease and start the moment a slot frees.
+The rest lives beside it: the held jobs and their settlements in
+``claimed.py``, job timeouts in ``deadlines.py``, liveness, leases and stall
+recovery in the heartbeat thread (``heartbeat.py``), and the repeats that
+came due in ``repeat.py``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 
 from .channel import RawChannel
+from .claimed import ClaimedJobs
 from .connection import Connection
 from .diagnosis import is_access_error, refused
 from .durations import to_milliseconds
@@ -30,19 +32,19 @@ from .execution import JobRunner
 from .heartbeat import Heartbeat
 from .repeat import advance_due_repeats
 from .routing import TRANSIENT_ERRORS
-from .scripts import ClaimedJob, QueueScripts, Settlement
+from .script_replies import ClaimReply
+from .scripts import QueueScripts
+from .wire import Settlement
 from .worker_settings import WorkerSettings
 from .workers import new_worker_id, serve
 
 log = logging.getLogger("jobcontracts.worker")
 
 MIN_BLOCK_S = 0.001
-DEADLINE_TICK_S = 0.01
-"""Job timeouts are enforced by 10 ms buckets: one timer per bucket, not one per job."""
 
 
 class Dispatcher:
-    """One run of one worker: owns the held jobs and talks to Redis for them."""
+    """One run of one worker: claims jobs, hands them to ``ClaimedJobs``, settles them."""
 
     def __init__(
         self,
@@ -57,7 +59,6 @@ class Dispatcher:
         self._settings = settings
         self._domain = runner.domain
         self._clock = connection.clock
-        self._concurrency = settings.concurrency
         prefetch = settings.concurrency if settings.prefetch is None else settings.prefetch
         self._capacity = settings.concurrency + prefetch
         self._lease_ms = to_milliseconds(settings.lease)
@@ -68,21 +69,26 @@ class Dispatcher:
         )
         self._token_base = new_worker_id()
         self._calls = 0
-        self._running: dict[ClaimedJob, asyncio.Task[None]] = {}
-        self._prefetched: deque[ClaimedJob] = deque()
-        self._finished: list[Settlement] = []
+        self._claimed: ClaimedJobs | None = None
         self._wake: asyncio.Future[None] | None = None
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._deadlines: dict[int, set[ClaimedJob]] = {}
         self._channel: RawChannel | None = None
         self._marker_channel: RawChannel | None = None
         self._log_extra = {"domain": self._domain}
+        # driver state, kept across turns
+        self._idle = False
+        self._next_due: int | None = None
+        self._rate_until = 0.0
+        self._error_delay = 0.0
+        self._marker: asyncio.Task[object] | None = None
 
     # ------------------------------------------------------------ control
     def request_stop(self) -> None:
         """Stop claiming; ``run`` then drains and returns. Safe from any thread."""
         self._stopping = True
+        if self._claimed is not None:
+            self._claimed.starting = False
         loop = self._loop
         if loop is not None and not loop.is_closed():
             try:
@@ -99,12 +105,12 @@ class Dispatcher:
         if wake is not None and not wake.done():
             wake.set_result(None)
 
-    @property
-    def held(self) -> int:
-        return len(self._running) + len(self._prefetched)
-
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        claimed = self._claimed = ClaimedJobs(
+            self._runner, self._settings.concurrency, self._loop, self._poke
+        )
+        claimed.starting = not self._stopping
         # Both follow the queue's node: on a Cluster it changes after a failover.
         self._channel = RawChannel(lambda: self._scripts.node().async_client())
         self._marker_channel = RawChannel(lambda: self._scripts.node().async_client())
@@ -123,7 +129,7 @@ class Dispatcher:
             self._scripts,
             self._settings,
             self._conn,
-            self,
+            claimed,
             self._loop,
             self._runner.observer,
         )
@@ -132,76 +138,19 @@ class Dispatcher:
         leave = False
         try:
             try:
-                await self._drive()
+                await self._drive(claimed)
             finally:
-                await self._shutdown()
-            leave = not self._finished  # unreported jobs: let liveness expiry hand them back
+                await self._shutdown(claimed)
+            leave = not claimed.finished  # unreported jobs: let liveness expiry hand them back
         finally:
             serve(self._domain, -1)
             await asyncio.to_thread(heartbeat.stop, leave=leave)
             await self._channel.close()
             await self._marker_channel.close()
 
-    # ------------------------------------------------------------ jobs
-    def _start(self, job: ClaimedJob) -> None:
-        loop = self._loop
-        assert loop is not None
-        bucket = int((loop.time() + job.timeout_ms / 1000) / DEADLINE_TICK_S) + 1
-        job.deadline_bucket = bucket
-        jobs = self._deadlines.get(bucket)
-        if jobs is None:
-            jobs = self._deadlines[bucket] = set()
-            loop.call_at(bucket * DEADLINE_TICK_S, self._expire, bucket)
-        jobs.add(job)
-        self._running[job] = loop.create_task(self._execute(job))
-
-    def _expire(self, bucket: int) -> None:
-        """Cancel the jobs of a deadline bucket that are still running (they timed out)."""
-        for job in self._deadlines.pop(bucket, ()):
-            task = self._running.get(job)
-            if task is not None:
-                job.timed_out = True
-                task.cancel()
-
-    async def _execute(self, job: ClaimedJob) -> None:
-        try:
-            settlement = await self._runner.run(job)
-        except asyncio.CancelledError:
-            self._done(job, Settlement.hand_back(job.id, job.token))
-            raise
-        except Exception:  # a bug in the runner itself: never lose the job
-            log.exception(
-                "internal error running job %s:%s",
-                self._domain,
-                job.id,
-                extra={"job_id": job.id, "domain": self._domain, "job_name": job.name},
-            )
-            settlement = Settlement.hand_back(job.id, job.token)
-        self._done(job, settlement)
-
-    def _done(self, job: ClaimedJob, settlement: Settlement) -> None:
-        bucket = self._deadlines.get(job.deadline_bucket)
-        if bucket is not None:
-            bucket.discard(job)
-        if self._running.pop(job, None) is None:
-            return
-        self._finished.append(settlement)
-        if self._prefetched and not self._stopping:
-            self._start(self._prefetched.popleft())
-        self._poke()
-
-    def _accept(self, jobs: list[ClaimedJob]) -> None:
-        for job in jobs:
-            if len(self._running) < self._concurrency:
-                self._start(job)
-            else:
-                self._prefetched.append(job)
-
-    # ------------------------------------------------------------ driver
-    async def _call(
-        self, want: int, settled: list[Settlement]
-    ) -> tuple[list[ClaimedJob], int | None, int, bool]:
-        """One finish-and-claim round trip; returns (jobs, next_due_ms, rate_wait_ms, paused)."""
+    # ------------------------------------------------------------ one round trip
+    async def _call(self, want: int, settled: list[Settlement]) -> ClaimReply:
+        """One finish-and-claim round trip, then the repeats it says came due."""
         self._calls += 1
         now = self._clock()
         rate_max, rate_window = self._rate
@@ -228,7 +177,7 @@ class Dispatcher:
                 extra={"job_id": job_id, "domain": self._domain},
             )
         if reply.next_repeat_ms is not None and reply.next_repeat_ms <= now:
-            created = await advance_due_repeats(self._conn, self._scripts, now)
+            created = await advance_due_repeats(self._scripts, now)
             if created:
                 log.debug(
                     "scheduled %d repeat occurrence(s) in %s",
@@ -236,110 +185,111 @@ class Dispatcher:
                     self._domain,
                     extra=self._log_extra,
                 )
-        return reply.jobs, reply.next_due_ms, reply.rate_wait_ms, reply.paused
+        return reply
 
-    async def _drive(self) -> None:
-        loop = asyncio.get_running_loop()
-        idle = False
-        next_due: int | None = None
-        rate_until = 0.0
-        error_delay = 0.0
-        marker: asyncio.Task[object] | None = None
+    # ------------------------------------------------------------ the driver loop
+    async def _drive(self, claimed: ClaimedJobs) -> None:
         try:
             while not self._stopping:
-                rate_limited = rate_until > time.monotonic()
-                want = 0 if rate_limited else self._capacity - self.held
-                if self._finished or (want > 0 and not idle):
-                    settled, self._finished = self._finished, []
-                    try:
-                        jobs, next_due, rate_wait, paused = await self._call(want, settled)
-                    except RedisAccessError:
-                        self._finished[:0] = settled
-                        raise
-                    except TRANSIENT_ERRORS as exc:
-                        self._finished[:0] = settled
-                        error_delay = min(
-                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
-                        )
-                        log.warning(
-                            "redis unavailable for %s (%s); retrying in %.1fs",
-                            self._domain,
-                            exc,
-                            error_delay,
-                            extra=self._log_extra,
-                        )
-                        await self._pause(error_delay)
-                        continue
-                    except TopologyError:
-                        self._finished[:0] = settled
-                        raise  # misconfigured: retrying cannot help
-                    except Exception:
-                        self._finished[:0] = settled
-                        error_delay = min(
-                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
-                        )
-                        log.exception(
-                            "worker loop error in %s; retrying in %.1fs",
-                            self._domain,
-                            error_delay,
-                            extra=self._log_extra,
-                        )
-                        await self._pause(error_delay)
-                        continue
-                    error_delay = 0.0
-                    if jobs:
-                        self._accept(jobs)
-                    if want > 0:
-                        idle = len(jobs) < want or paused
-                    if rate_wait > 0:
-                        rate_until = time.monotonic() + rate_wait / 1000
-                    elif self._burst_done(idle):
+                rate_limited = self._rate_until > time.monotonic()
+                want = 0 if rate_limited else self._capacity - len(claimed)
+                if claimed.finished or (want > 0 and not self._idle):
+                    if await self._turn(claimed, want):
                         break
-                    continue
-                # Nothing to send and nothing to claim: wait for a finished job,
-                # a producer's marker, the next due time or the rate window.
-                timeout = self._settings.idle_block
-                if next_due is not None:
-                    timeout = min(timeout, (next_due - self._clock()) / 1000)
-                if rate_limited:
-                    timeout = min(timeout, rate_until - time.monotonic())
-                if timeout < MIN_BLOCK_S:
-                    idle = False
-                    continue
-                # One plain future is the only thing awaited: finishing jobs, stop(),
-                # the marker task and the timeout all resolve it (no asyncio.wait).
-                wake = self._wake = loop.create_future()
-                if want > 0 and idle and marker is None:
-                    marker = asyncio.create_task(self._block_on_marker(timeout))
-                    marker.add_done_callback(self._marker_done)
-                until = loop.time() + timeout
-                if marker is not None and marker.done():
-                    self._wake = None  # woke while we were busy: its poke found no waiter
                 else:
-                    timer = loop.call_at(until, self._poke)
-                    try:
-                        await wake
-                    finally:
-                        timer.cancel()
-                        self._wake = None
-                if marker is not None and marker.done():
-                    woke, marker = marker.result(), None
-                    if woke is None:  # connection trouble, already logged
-                        error_delay = min(
-                            max(error_delay * 2, 0.1), self._settings.error_backoff_max
-                        )
-                        await self._pause(error_delay)
-                    idle = False
-                elif loop.time() >= until:
-                    idle = False
+                    await self._wait(want, rate_limited)
         finally:
+            marker, self._marker = self._marker, None
             if marker is not None:
                 marker.cancel()
                 await asyncio.gather(marker, return_exceptions=True)
 
-    def _burst_done(self, idle: bool) -> bool:
+    async def _turn(self, claimed: ClaimedJobs, want: int) -> bool:
+        """Settle what finished and claim up to ``want``; True when a burst run is done."""
+        settled = claimed.take_finished()
+        try:
+            reply = await self._call(want, settled)
+        except (RedisAccessError, TopologyError):
+            claimed.put_back(settled)
+            raise  # refused or misconfigured: retrying cannot help
+        except Exception as exc:
+            claimed.put_back(settled)
+            await self._back_off(exc)
+            return False
+        self._error_delay = 0.0
+        self._next_due = reply.next_due_ms
+        if reply.jobs:
+            claimed.accept(reply.jobs)
+        if want > 0:
+            self._idle = len(reply.jobs) < want or reply.paused
+        if reply.rate_wait_ms > 0:
+            self._rate_until = time.monotonic() + reply.rate_wait_ms / 1000
+            return False
+        return self._burst_done(claimed)
+
+    async def _back_off(self, exc: Exception | None) -> None:
+        """Wait before the next try, doubling up to ``error_backoff_max``; logs ``exc``."""
+        delay = self._error_delay = min(
+            max(self._error_delay * 2, 0.1), self._settings.error_backoff_max
+        )
+        if isinstance(exc, TRANSIENT_ERRORS):
+            log.warning(
+                "redis unavailable for %s (%s); retrying in %.1fs",
+                self._domain,
+                exc,
+                delay,
+                extra=self._log_extra,
+            )
+        elif exc is not None:
+            log.error(
+                "worker loop error in %s; retrying in %.1fs",
+                self._domain,
+                delay,
+                exc_info=exc,
+                extra=self._log_extra,
+            )
+        await self._pause(delay)
+
+    async def _wait(self, want: int, rate_limited: bool) -> None:
+        """Nothing to send and nothing to claim: wait for a finished job, a producer's
+        marker, the next due time or the end of the rate window."""
+        loop = asyncio.get_running_loop()
+        timeout = self._settings.idle_block
+        if self._next_due is not None:
+            timeout = min(timeout, (self._next_due - self._clock()) / 1000)
+        if rate_limited:
+            timeout = min(timeout, self._rate_until - time.monotonic())
+        if timeout < MIN_BLOCK_S:
+            self._idle = False
+            return
+        # One plain future is the only thing awaited: finishing jobs, stop(),
+        # the marker task and the timeout all resolve it (no asyncio.wait).
+        wake = self._wake = loop.create_future()
+        if want > 0 and self._idle and self._marker is None:
+            self._marker = asyncio.create_task(self._block_on_marker(timeout))
+            self._marker.add_done_callback(self._marker_done)
+        until = loop.time() + timeout
+        marker = self._marker
+        if marker is not None and marker.done():
+            self._wake = None  # woke while we were busy: its poke found no waiter
+        else:
+            timer = loop.call_at(until, self._poke)
+            try:
+                await wake
+            finally:
+                timer.cancel()
+                self._wake = None
+        if marker is not None and marker.done():
+            self._marker = None
+            if marker.result() is None:  # connection trouble, already logged
+                await self._back_off(None)
+            self._idle = False
+        elif loop.time() >= until:
+            self._idle = False
+
+    def _burst_done(self, claimed: ClaimedJobs) -> bool:
         """In burst mode: nothing was left to claim and everything held has been settled."""
-        if not (self._settings.burst and idle and not self.held and not self._finished):
+        if not (self._settings.burst and self._idle and not len(claimed) and not claimed.finished):
             return False
         log.info("%s: nothing waiting; burst run done", self._domain, extra=self._log_extra)
         return True
@@ -371,75 +321,25 @@ class Dispatcher:
         finally:
             self._wake = None
 
-    # ------------------------------------------------------------ for the heartbeat thread
-    def snapshot(self) -> tuple[list[ClaimedJob], list[ClaimedJob]]:
-        # dict.copy and deque.copy run without releasing the GIL: a consistent copy
-        return list(self._running.copy()), list(self._prefetched.copy())
-
-    def job_of(self, task: asyncio.Task[object] | None) -> ClaimedJob | None:
-        for job, job_task in self._running.copy().items():
-            if job_task is task:
-                return job
-        return None
-
-    def lost(self, ids: set[str]) -> None:
-        """Stop the held jobs whose lease is gone (another worker may run them now)."""
-        for job, task in list(self._running.items()):
-            if job.id in ids:
-                log.warning(
-                    "lease of job %s:%s lost; cancelling it here",
-                    self._domain,
-                    job.id,
-                    extra={"job_id": job.id, "domain": self._domain, "job_name": job.name},
-                )
-                self._running.pop(job, None)
-                task.cancel()
-        self._prefetched = deque(j for j in self._prefetched if j.id not in ids)
-
     # ------------------------------------------------------------ shutdown
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, claimed: ClaimedJobs) -> None:
         """Hand prefetched jobs back at once; let running jobs finish within the grace period."""
-        for job in self._prefetched:
-            self._finished.append(Settlement.hand_back(job.id, job.token))
-        self._prefetched.clear()
-        await self._report_finished()
-        tasks = list(self._running.values())
-        if tasks:
-            grace = to_milliseconds(self._settings.shutdown_grace) / 1000
-            log.info(
-                "worker for %s stopping: waiting up to %.1fs for %d running job(s)",
-                self._domain,
-                grace,
-                len(tasks),
-                extra=self._log_extra,
-            )
-            _, pending = await asyncio.wait(tasks, timeout=grace)
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
-                # tasks cancelled before their first step never ran _execute
-                for job in list(self._running):
-                    self._running.pop(job)
-                    self._finished.append(Settlement.hand_back(job.id, job.token))
-                log.warning(
-                    "worker for %s handed %d unfinished job(s) back to wait",
-                    self._domain,
-                    len(pending),
-                    extra=self._log_extra,
-                )
-        await self._report_finished()
+        claimed.hand_back_prefetched()
+        await self._report_finished(claimed)
+        await claimed.drain(to_milliseconds(self._settings.shutdown_grace) / 1000)
+        await self._report_finished(claimed)
 
-    async def _report_finished(self) -> None:
+    async def _report_finished(self, claimed: ClaimedJobs) -> None:
         """Send every settlement still held (shutdown), retrying through a short outage."""
         deadline = time.monotonic() + max(
             to_milliseconds(self._settings.shutdown_grace) / 1000, 5.0
         )
-        while self._finished:
-            settled, self._finished = self._finished, []
+        while claimed.finished:
+            settled = claimed.take_finished()
             try:
                 await self._call(0, settled)
             except TRANSIENT_ERRORS as exc:
+                claimed.put_back(settled)
                 if time.monotonic() > deadline:
                     log.error(
                         "could not report %d finished job(s) of %s before exit (%s); "
@@ -449,7 +349,5 @@ class Dispatcher:
                         exc,
                         extra=self._log_extra,
                     )
-                    self._finished[:0] = settled
                     return
-                self._finished[:0] = settled
                 await asyncio.sleep(0.2)

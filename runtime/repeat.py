@@ -9,18 +9,14 @@ points at the occurrence that worker saw: a compare-and-set, so three workers
 racing create it once.
 """
 
-# pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
-# (redis-py types its commands' **kwargs as unknown; results are cast where used.)
-
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from .connection import Connection
 from .durations import to_milliseconds
 from .options import Repeat
 from .resolution import ResolvedOptions
@@ -34,7 +30,7 @@ def _cron_after(cron: str, after_ms: int) -> int:
     from croniter import croniter  # only repeats on a cron schedule pay for its import
 
     base = datetime.fromtimestamp(after_ms / 1000, tz=UTC)
-    nxt: float = croniter(cron, base).get_next(float)
+    nxt: float = croniter(cron, base).get_next(float)  # pyright: ignore[reportUnknownMemberType]
     return int(nxt * 1000)
 
 
@@ -110,43 +106,25 @@ def parse_repeat(key: str, raw: bytes, created: bytes | None, next_ms: float | N
     )
 
 
-async def advance_due_repeats(
-    connection: Connection, scripts: QueueScripts, now_ms: int, batch: int = 100
-) -> int:
+async def advance_due_repeats(scripts: QueueScripts, now_ms: int, batch: int = 100) -> int:
     """Create the next occurrence of every repeat that came due.
 
     Returns how many occurrences this worker created (others may have won the race).
     """
-    keys = scripts.keys
-    due = cast(
-        "list[tuple[bytes, float]]",
-        await scripts.acall(
-            lambda c: c.async_client().zrangebyscore(
-                keys.repeat, "-inf", now_ms, start=0, num=batch, withscores=True
-            )
-        ),
-    )
-    if not due:
-        return 0
-    raws = cast(
-        "list[bytes | None]",
-        await scripts.acall(lambda c: c.async_client().hmget(keys.repeats, [k for k, _ in due])),
-    )
     steps: list[tuple[str, int, int | None]] = []
-    for (key, score), raw in zip(due, raws, strict=True):
+    for key, current, raw in await scripts.due_repeats_async(now_ms, batch):
         if raw is None:
             continue
-        current = int(score)
         try:
             nxt: int | None = next_occurrence(json.loads(raw), current, now_ms)
         except (ValueError, KeyError, TypeError):
             log.exception(
                 "repeat %s has an unusable definition; stopping it",
-                key.decode(),
-                extra={"domain": keys.domain},
+                key,
+                extra={"domain": scripts.keys.domain},
             )
             nxt = None
-        steps.append((key.decode(), current, nxt))
+        steps.append((key, current, nxt))
     if not steps:
         return 0
     codes = await scripts.schedule_repeats_async(now_ms, steps)

@@ -172,3 +172,9 @@ def parse_add_repeat(reply: list[Any]) -> tuple[str, int, bool]:
 
 def parse_schedule(reply: list[Any]) -> list[RepeatStep]:
     return [RepeatStep(int(x)) for x in reply]
+
+
+def parse_due_repeats(reply: list[Any]) -> list[tuple[str, int, bytes | None]]:
+    return [
+        (reply[i].decode(), int(float(reply[i + 1])), reply[i + 2]) for i in range(0, len(reply), 3)
+    ]

@@ -40,6 +40,7 @@ from .script_replies import (
     parse_add_repeat,
     parse_beat,
     parse_claim,
+    parse_due_repeats,
     parse_read,
     parse_schedule,
     parse_stalled,
@@ -82,6 +83,7 @@ REMOVE_REPEAT: Final = load_script("remove_repeat")
 CHECK_PERMISSIONS: Final = load_script("check_permissions")
 BEAT_WORKER: Final = load_script("beat_worker")
 UNWATCH_JOB: Final = load_script("unwatch_job")
+READ_DUE_REPEATS: Final = load_script("read_due_repeats")
 
 # ---------------------------------------------------------------- argument builders
 
@@ -346,6 +348,13 @@ class QueueScripts:
         return parse_add_repeat(
             await self._arun(ADD_REPEAT, self._repeat_keys, args, self._conn.endpoint.wait)
         )
+
+    async def due_repeats_async(
+        self, now_ms: int, limit: int
+    ) -> list[tuple[str, int, bytes | None]]:
+        """Up to ``limit`` due repeats: (key, current occurrence ms, definition or None)."""
+        keys = (self.keys.repeat, self.keys.repeats)
+        return parse_due_repeats(await self._arun(READ_DUE_REPEATS, keys, (now_ms, limit)))
 
     async def schedule_repeats_async(
         self, now_ms: int, steps: Sequence[tuple[str, int, int | None]]

@@ -105,7 +105,7 @@ class _Lane:
         repeat_due = reply.next_repeat_ms is not None and reply.next_repeat_ms <= now
         if not (want and not reply.jobs and repeat_due):
             return reply.jobs
-        created = await advance_due_repeats(self.connection, self.scripts, now)
+        created = await advance_due_repeats(self.scripts, now)
         return await self.claim(want) if created else reply.jobs
 
     async def run(self, jobs: list[ClaimedJob]) -> None:
