@@ -1,8 +1,10 @@
 """Inspection and operations on one queue: what ``jobctl stats/show/dlq/pause/resume`` use.
 
-Every method has a sync form and an ``_async`` twin. Reads are plain pipelined
-commands (one round trip); state changes that must be atomic go through
-``scripts.py``. Timestamps come back as aware UTC datetimes.
+Every method has a sync form and an ``_async`` twin, both one line: the
+operation itself is written once, without I/O, as a generator of steps
+(plain commands in ``Batch``es of one round trip, or script calls for state
+changes that must be atomic) that ``QueueScripts.run_steps`` or
+``arun_steps`` drives. Timestamps come back as aware UTC datetimes.
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -17,8 +19,10 @@ from typing import Any, cast
 
 from .connection import Connection, default_connection
 from .error_records import ErrorRecord, parse_errors
+from .keys import QueueKeys
 from .repeat import RepeatInfo, parse_repeat
-from .scripts import RawJob, queue_scripts
+from .script_calls import QueueCalls
+from .scripts import Batch, ClientCall, RawJob, Steps, queue_scripts
 from .states import JobState
 from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
 from .workers import WorkerInfo, live_workers, live_workers_async
@@ -138,6 +142,81 @@ def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadL
     )
 
 
+def _count_steps(keys: QueueKeys) -> Steps[QueueCounts]:
+    def queue(pipe: Any) -> None:
+        for key in (keys.wait, keys.delayed, keys.active, keys.completed, keys.retry, keys.dead):
+            pipe.zcard(key)
+        pipe.exists(keys.paused)
+
+    waiting, delayed, active, completed, failed, dead, paused = yield Batch(queue)
+    return QueueCounts(waiting, delayed, active, completed, failed, dead, bool(paused))
+
+
+def _dead_letter_steps(keys: QueueKeys, limit: int, offset: int) -> Steps[list[DeadLetter]]:
+    """Newest first: one read of the dead set, one of the jobs' fields."""
+    last = offset + limit - 1
+    entries = yield ClientCall(lambda c: c.zrevrange(keys.dead, offset, last, withscores=True))
+    if not entries:
+        return []
+    ids = [raw.decode() for raw, _ in cast("list[tuple[bytes, float]]", entries)]
+
+    def queue(pipe: Any) -> None:
+        for job_id in ids:
+            pipe.hmget(keys.job(job_id), _DEAD_LETTER_FIELDS)
+
+    rows = yield Batch(queue)
+    return [_dead_letter(i, s, r) for i, (_, s), r in zip(ids, entries, rows, strict=True)]
+
+
+def _retry_dead_steps(
+    connection: Connection, calls: QueueCalls, job_ids: Sequence[str] | None
+) -> Steps[int]:
+    if job_ids is None:
+        members = yield ClientCall(lambda c: c.zrange(calls.keys.dead, 0, -1))
+        job_ids = [raw.decode() for raw in cast("list[bytes]", members)]
+    moved = 0
+    for i in range(0, len(job_ids), PAGE):
+        moved += yield calls.retry_dead(connection.now_ms(), job_ids[i : i + PAGE])
+    return moved
+
+
+def _purge_steps(calls: QueueCalls) -> Steps[int]:
+    total = 0
+    while n := (yield calls.purge_dead(PAGE)):
+        total += n
+    return total
+
+
+def _pause_steps(keys: QueueKeys) -> Steps[None]:
+    yield ClientCall(lambda c: c.set(keys.paused, b"1"))
+
+
+def _resume_steps(keys: QueueKeys) -> Steps[None]:
+    def queue(pipe: Any) -> None:
+        pipe.delete(keys.paused)
+        pipe.zadd(keys.marker, {"0": 0})
+
+    yield Batch(queue, transaction=True)
+
+
+def _repeat_steps(keys: QueueKeys) -> Steps[list[RepeatInfo]]:
+    def queue(pipe: Any) -> None:
+        pipe.hgetall(keys.repeats)
+        pipe.zrange(keys.repeat, 0, -1, withscores=True)
+
+    flat, scored = cast(
+        "tuple[dict[bytes, bytes], list[tuple[bytes, float]]]", (yield Batch(queue))
+    )
+    scores = dict(scored)
+    count = REPEAT_COUNT_PREFIX.encode()
+    out = [
+        parse_repeat(key.decode(), raw, flat.get(count + key), scores.get(key))
+        for key, raw in flat.items()
+        if not key.startswith(count)
+    ]
+    return sorted(out, key=lambda r: (r.next_ms or 0, r.key))
+
+
 class QueueAdmin:
     """Operate one queue (``domain``) on ``connection`` (default: from the environment)."""
 
@@ -147,35 +226,12 @@ class QueueAdmin:
         self._scripts = queue_scripts(self.connection, domain)
         self.keys = self._scripts.keys
 
-    # ------------------------------------------------------------ counts
-    def _count_cmds(self, pipe: Any) -> None:
-        k = self.keys
-        for key in (k.wait, k.delayed, k.active, k.completed, k.retry, k.dead):
-            pipe.zcard(key)
-        pipe.exists(k.paused)
-
-    @staticmethod
-    def _counts(reply: list[int]) -> QueueCounts:
-        waiting, delayed, active, completed, failed, dead, paused = reply
-        return QueueCounts(waiting, delayed, active, completed, failed, dead, bool(paused))
-
     def counts(self) -> QueueCounts:
-        def run(node: Connection) -> list[int]:
-            pipe = node.sync_client().pipeline(transaction=False)
-            self._count_cmds(pipe)
-            return pipe.execute()
-
-        return self._counts(self._scripts.call(run))
+        return self._scripts.run_steps(_count_steps(self.keys))
 
     async def counts_async(self) -> QueueCounts:
-        async def run(node: Connection) -> list[int]:
-            pipe = node.async_client().pipeline(transaction=False)
-            self._count_cmds(pipe)
-            return await pipe.execute()
+        return await self._scripts.arun_steps(_count_steps(self.keys))
 
-        return self._counts(await self._scripts.acall(run))
-
-    # ------------------------------------------------------------ workers
     def workers(self) -> list[WorkerInfo]:
         """The live workers of this queue (liveness not run out), oldest first."""
         return live_workers(self.connection, self.domain)
@@ -183,7 +239,6 @@ class QueueAdmin:
     async def workers_async(self) -> list[WorkerInfo]:
         return await live_workers_async(self.connection, self.domain)
 
-    # ------------------------------------------------------------ one job
     def job(self, job_id: str) -> JobInfo | None:
         raw = self._scripts.read_job(job_id)
         return None if raw is None else _job_info(job_id, raw)
@@ -192,138 +247,47 @@ class QueueAdmin:
         raw = await self._scripts.read_job_async(job_id)
         return None if raw is None else _job_info(job_id, raw)
 
-    # ------------------------------------------------------------ dead letters
-    def _dead_cmds(self, pipe: Any, ids: Sequence[bytes]) -> None:
-        for job_id in ids:
-            pipe.hmget(self.keys.job_prefix + job_id.decode(), _DEAD_LETTER_FIELDS)
-
     def dead_letters(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
         """Newest first."""
-
-        def run(node: Connection) -> list[DeadLetter]:
-            client = node.sync_client()
-            entries = cast(
-                "list[tuple[bytes, float]]",
-                client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
-            )
-            pipe = client.pipeline(transaction=False)
-            self._dead_cmds(pipe, [i for i, _ in entries])
-            rows = pipe.execute() if entries else []
-            return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
-
-        return self._scripts.call(run)
+        return self._scripts.run_steps(_dead_letter_steps(self.keys, limit, offset))
 
     async def dead_letters_async(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
-        async def run(node: Connection) -> list[DeadLetter]:
-            client = node.async_client()
-            entries = cast(
-                "list[tuple[bytes, float]]",
-                await client.zrevrange(self.keys.dead, offset, offset + limit - 1, withscores=True),
-            )
-            pipe = client.pipeline(transaction=False)
-            self._dead_cmds(pipe, [i for i, _ in entries])
-            rows = await pipe.execute() if entries else []
-            return [_dead_letter(i.decode(), s, r) for (i, s), r in zip(entries, rows, strict=True)]
-
-        return await self._scripts.acall(run)
+        return await self._scripts.arun_steps(_dead_letter_steps(self.keys, limit, offset))
 
     def retry_dead(self, job_ids: Sequence[str] | None = None) -> int:
         """Move dead jobs (all when ``job_ids`` is None) back to wait with attempts reset."""
-        if job_ids is not None:
-            return sum(
-                self._scripts.retry_dead(self.connection.now_ms(), job_ids[i : i + PAGE])
-                for i in range(0, len(job_ids), PAGE)
-            )
-        members = cast(
-            "list[bytes]",
-            self._scripts.call(lambda c: c.sync_client().zrange(self.keys.dead, 0, -1)),
-        )
-        snapshot = [i.decode() for i in members]
-        return self.retry_dead(snapshot)
+        steps = _retry_dead_steps(self.connection, self._scripts.calls, job_ids)
+        return self._scripts.run_steps(steps)
 
     async def retry_dead_async(self, job_ids: Sequence[str] | None = None) -> int:
-        if job_ids is None:
-            members = cast(
-                "list[bytes]",
-                await self._scripts.acall(lambda c: c.async_client().zrange(self.keys.dead, 0, -1)),
-            )
-            job_ids = [i.decode() for i in members]
-        moved = 0
-        for i in range(0, len(job_ids), PAGE):
-            moved += await self._scripts.retry_dead_async(
-                self.connection.now_ms(), job_ids[i : i + PAGE]
-            )
-        return moved
+        steps = _retry_dead_steps(self.connection, self._scripts.calls, job_ids)
+        return await self._scripts.arun_steps(steps)
 
     def purge_dead(self) -> int:
         """Delete every dead-lettered job; returns how many."""
-        total = 0
-        while n := self._scripts.purge_dead(PAGE):
-            total += n
-        return total
+        return self._scripts.run_steps(_purge_steps(self._scripts.calls))
 
     async def purge_dead_async(self) -> int:
-        total = 0
-        while n := await self._scripts.purge_dead_async(PAGE):
-            total += n
-        return total
+        return await self._scripts.arun_steps(_purge_steps(self._scripts.calls))
 
-    # ------------------------------------------------------------ pause / resume
     def pause(self) -> None:
         """Workers stop claiming (running jobs finish); producers can still enqueue."""
-        self._scripts.call(lambda c: c.sync_client().set(self.keys.paused, b"1"))
+        self._scripts.run_steps(_pause_steps(self.keys))
 
     async def pause_async(self) -> None:
-        await self._scripts.acall(lambda c: c.async_client().set(self.keys.paused, b"1"))
+        await self._scripts.arun_steps(_pause_steps(self.keys))
 
     def resume(self) -> None:
-        def run(node: Connection) -> None:
-            pipe = node.sync_client().pipeline(transaction=True)
-            pipe.delete(self.keys.paused)
-            pipe.zadd(self.keys.marker, {"0": 0})
-            pipe.execute()
-
-        self._scripts.call(run)
+        self._scripts.run_steps(_resume_steps(self.keys))
 
     async def resume_async(self) -> None:
-        async def run(node: Connection) -> None:
-            pipe = node.async_client().pipeline(transaction=True)
-            pipe.delete(self.keys.paused)
-            pipe.zadd(self.keys.marker, {"0": 0})
-            await pipe.execute()
-
-        await self._scripts.acall(run)
-
-    # ------------------------------------------------------------ repeats
-    @staticmethod
-    def _repeats(flat: dict[bytes, bytes], scores: dict[bytes, float]) -> list[RepeatInfo]:
-        out = []
-        count = REPEAT_COUNT_PREFIX.encode()
-        for key, raw in flat.items():
-            if key.startswith(count):
-                continue
-            out.append(parse_repeat(key.decode(), raw, flat.get(count + key), scores.get(key)))
-        return sorted(out, key=lambda r: (r.next_ms or 0, r.key))
+        await self._scripts.arun_steps(_resume_steps(self.keys))
 
     def repeats(self) -> list[RepeatInfo]:
-        def run(node: Connection) -> list[Any]:
-            pipe = node.sync_client().pipeline(transaction=False)
-            pipe.hgetall(self.keys.repeats)
-            pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
-            return pipe.execute()
-
-        flat, scored = self._scripts.call(run)
-        return self._repeats(flat, dict(scored))
+        return self._scripts.run_steps(_repeat_steps(self.keys))
 
     async def repeats_async(self) -> list[RepeatInfo]:
-        async def run(node: Connection) -> list[Any]:
-            pipe = node.async_client().pipeline(transaction=False)
-            pipe.hgetall(self.keys.repeats)
-            pipe.zrange(self.keys.repeat, 0, -1, withscores=True)
-            return await pipe.execute()
-
-        flat, scored = await self._scripts.acall(run)
-        return self._repeats(flat, dict(scored))
+        return await self._scripts.arun_steps(_repeat_steps(self.keys))
 
     def remove_repeat(self, key: str) -> bool:
         """Stop a repeat and drop its pending occurrence; False if there was none."""

@@ -7,6 +7,11 @@ failover: the script cache is not replicated). With a ``ReplicaWait`` the
 script and a ``WAIT replicas timeout`` go out together on one connection, so
 the reply comes back only once that many replicas hold the write (or the
 timeout passed, which raises ``NotReplicatedError`` carrying the reply).
+
+That protocol is written once, without I/O, as a generator (``script_exchange``):
+it yields the commands to send and receives their replies. ``drive`` and
+``adrive`` run such an exchange over a blocking or an asyncio link (a
+dedicated channel, or a redis-py client through ``ClientLink``).
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -15,22 +20,37 @@ timeout passed, which raises ``NotReplicatedError`` carrying the reply).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import redis
 import redis.asyncio
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 
-from .channel import AsyncFastLane, RawChannel, SyncChannel
 from .errors import NotReplicatedError
 from .topology import ReplicaWait
 
 Arg = str | bytes | int | float
+Command = tuple[Any, ...]
+Request = tuple[Command, ...]
+"""Commands sent together; their replies come back as one list."""
+T = TypeVar("T")
+Exchange = Generator[Request, list[Any], T]
 
-__all__ = ["Arg", "LuaScript", "NotReplicatedError", "load_script"]
+__all__ = [
+    "Arg",
+    "AsyncClientLink",
+    "ClientLink",
+    "Exchange",
+    "LuaScript",
+    "NotReplicatedError",
+    "adrive",
+    "drive",
+    "load_script",
+    "script_exchange",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +66,21 @@ def load_script(name: str) -> LuaScript:
     return LuaScript(name, text, hashlib.sha1(text, usedforsecurity=False).hexdigest())
 
 
-def _evalsha(script: LuaScript, keys: Sequence[str], args: Sequence[Arg]) -> tuple[Any, ...]:
-    return ("EVALSHA", script.sha, len(keys), *keys, *args)
-
-
-def _waited(replies: list[Any], wait: ReplicaWait) -> Any:
+def script_exchange(
+    script: LuaScript, keys: Sequence[str], args: Sequence[Arg], wait: ReplicaWait | None
+) -> Exchange[Any]:
+    """EVALSHA (and WAIT); on NOSCRIPT load the script and send it again, once."""
+    evalsha = ("EVALSHA", script.sha, len(keys), *keys, *args)
+    request: Request = (
+        (evalsha,) if wait is None else (evalsha, ("WAIT", wait.replicas, wait.timeout_ms))
+    )
+    try:
+        replies = yield request
+    except NoScriptError:
+        yield (("SCRIPT", "LOAD", script.text),)
+        replies = yield request
+    if wait is None:
+        return replies[0]
     reply, acked = replies
     if int(acked) < wait.replicas:
         raise NotReplicatedError(
@@ -62,88 +92,85 @@ def _waited(replies: list[Any], wait: ReplicaWait) -> Any:
     return reply
 
 
-def _wait_command(wait: ReplicaWait) -> tuple[Any, ...]:
-    return ("WAIT", wait.replicas, wait.timeout_ms)
+class Link(Protocol):
+    def execute(self, *args: Any) -> Any: ...
+    def execute_many(self, *commands: Command) -> list[Any]: ...
 
 
-def run_sync(
-    client: redis.Redis,
-    script: LuaScript,
-    keys: Sequence[str],
-    args: Sequence[Arg],
-    wait: ReplicaWait | None = None,
-) -> Any:
-    for attempt in (1, 2):
+class AsyncLink(Protocol):
+    async def execute(self, *args: Any) -> Any: ...
+    async def execute_many(self, *commands: Command) -> list[Any]: ...
+
+
+def drive(link: Link, exchange: Exchange[T]) -> T:
+    """Run ``exchange`` over a blocking link; an error reply is thrown into it."""
+    request = next(exchange)
+    while True:
         try:
-            if wait is None:
-                return client.evalsha(script.sha, len(keys), *keys, *args)
-            pipe = client.pipeline(transaction=False)
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
-            pipe.wait(wait.replicas, wait.timeout_ms)
-            return _waited(pipe.execute(), wait)
-        except NoScriptError:
-            if attempt == 2:
-                raise
-            client.script_load(script.text)  # pyright: ignore[reportUnknownMemberType]
-    raise AssertionError("unreachable")
-
-
-def run_sync_channel(
-    channel: SyncChannel,
-    script: LuaScript,
-    keys: Sequence[str],
-    args: Sequence[Arg],
-    wait: ReplicaWait | None = None,
-) -> Any:
-    command = _evalsha(script, keys, args)
-    try:
-        if wait is None:
-            return channel.execute(*command)
-        return _waited(channel.execute_many(command, _wait_command(wait)), wait)
-    except NoScriptError:
-        channel.execute("SCRIPT", "LOAD", script.text)
-        if wait is None:
-            return channel.execute(*command)
-        return _waited(channel.execute_many(command, _wait_command(wait)), wait)
-
-
-async def run_channel(
-    channel: RawChannel | AsyncFastLane,
-    script: LuaScript,
-    keys: Sequence[str],
-    args: Sequence[Arg],
-    wait: ReplicaWait | None = None,
-) -> Any:
-    command = _evalsha(script, keys, args)
-    for attempt in (1, 2):
+            if len(request) == 1:
+                replies = [link.execute(*request[0])]
+            else:
+                replies = link.execute_many(*request)
+        except ResponseError as error:
+            request = exchange.throw(error)
+            continue
         try:
-            if wait is None:
-                return await channel.execute(*command)
-            return _waited(await channel.execute_many(command, _wait_command(wait)), wait)
-        except NoScriptError:
-            if attempt == 2:
-                raise
-            await channel.execute("SCRIPT", "LOAD", script.text)
-    raise AssertionError("unreachable")
+            request = exchange.send(replies)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
 
 
-async def run_async(
-    client: redis.asyncio.Redis,
-    script: LuaScript,
-    keys: Sequence[str],
-    args: Sequence[Arg],
-    wait: ReplicaWait | None = None,
-) -> Any:
-    for attempt in (1, 2):
+async def adrive(link: AsyncLink, exchange: Exchange[T]) -> T:
+    """``drive`` over an asyncio link."""
+    request = next(exchange)
+    while True:
         try:
-            if wait is None:
-                return await client.evalsha(script.sha, len(keys), *keys, *args)
-            pipe = client.pipeline(transaction=False)
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
-            pipe.wait(wait.replicas, wait.timeout_ms)
-            return _waited(await pipe.execute(), wait)
-        except NoScriptError:
-            if attempt == 2:
-                raise
-            await client.script_load(script.text)  # pyright: ignore[reportUnknownMemberType]
-    raise AssertionError("unreachable")
+            if len(request) == 1:
+                replies = [await link.execute(*request[0])]
+            else:
+                replies = await link.execute_many(*request)
+        except ResponseError as error:
+            request = exchange.throw(error)
+            continue
+        try:
+            request = exchange.send(replies)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
+class ClientLink:
+    """A blocking redis-py client as a link: commands with its retries, a pipeline for many."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+
+    def execute(self, *args: Any) -> Any:
+        return self._client.execute_command(*args)  # type: ignore[no-untyped-call]
+
+    def execute_many(self, *commands: Command) -> list[Any]:
+        pipe = self._client.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+        replies: list[Any] = pipe.execute()
+        return replies
+
+
+class AsyncClientLink:
+    """``ClientLink`` for an asyncio client."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self._client = client
+
+    async def execute(self, *args: Any) -> Any:
+        return await self._client.execute_command(*args)  # type: ignore[no-untyped-call]
+
+    async def execute_many(self, *commands: Command) -> list[Any]:
+        pipe = self._client.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command(*command)
+        replies: list[Any] = await pipe.execute()
+        return replies

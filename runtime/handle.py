@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from .connection import CONNECTION_ERRORS, Connection
 from .durations import Duration, to_milliseconds
 from .errors import JobDeadError, JobNotFoundError, ResultTimeoutError
-from .scripts import queue_scripts
+from .script_calls import QueueCalls
+from .scripts import Batch, ClientCall, Steps, queue_scripts
 from .serialization import format_duration, load_result
 from .states import JobState
 from .wire import DONE_TTL_MS, WatchReply
@@ -53,27 +54,24 @@ def _slice(deadline: float | None) -> float | None:
     return max(min(remaining, BLOCK_SLICE_S), 0.001)
 
 
-def _blpop(key: str, timeout: float, node: Connection) -> object:
-    return node.sync_client().blpop([key], timeout=timeout)
+def _blpop(key: str, timeout: float, client: Any) -> Any:
+    """BLPOP on a blocking or an asyncio client (the reply, or its awaitable)."""
+    return client.blpop([key], timeout=timeout)
 
 
-async def _ablpop(key: str, timeout: float, node: Connection) -> object:
-    return await node.async_client().blpop([key], timeout=timeout)
-
-
-def _pass_on(key: str, message: bytes, node: Connection) -> None:
+def _pass_on(key: str, message: bytes, pipe: Any) -> None:
     """Push the outcome back for the next waiter (settling pushed one copy for all)."""
-    pipe = node.sync_client().pipeline(transaction=True)
     pipe.lpush(key, message)
     pipe.pexpire(key, DONE_TTL_MS)
-    pipe.execute()
 
 
-async def _apass_on(key: str, message: bytes, node: Connection) -> None:
-    pipe = node.async_client().pipeline(transaction=True)
-    pipe.lpush(key, message)
-    pipe.pexpire(key, DONE_TTL_MS)
-    await pipe.execute()
+class _Registrations:
+    """How many waiter registrations a wait holds: each is withdrawn when it ends."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
 
 
 class _Base:
@@ -133,6 +131,36 @@ class _Base:
             message, domain=self._domain, job_id=self._id, job_name=self._name, timeout_ms=waited_ms
         )
 
+    def _wait(
+        self, calls: QueueCalls, timeout: Duration | None, registered: _Registrations
+    ) -> Steps[tuple[WatchReply, bytes]]:
+        """The wait for the outcome, without I/O: watch, then BLPOP in slices until it comes.
+
+        Every registration it makes is counted in ``registered``, which the
+        caller withdraws however the wait ends.
+        """
+        deadline = _deadline(timeout)
+        done_key = calls.keys.done(self._id)
+        kind, data = yield calls.watch_job(self._id)
+        registered.count = int(kind == WatchReply.PENDING)
+        while kind == WatchReply.PENDING:
+            block = _slice(deadline)
+            if block is None:
+                raw = yield calls.read_job(self._id, fields=False)
+                raise self._timeout_error(timeout, None if raw is None else raw.state)
+            got = yield ClientCall(partial(_blpop, done_key, block))
+            if got is not None:
+                registered.count = 0
+                message = cast("bytes", got[1])
+                yield Batch(partial(_pass_on, done_key, message), transaction=True)
+                kind, data = WatchReply(message[:1].decode()), message[1:]
+                continue
+            raw = yield calls.read_job(self._id, fields=False)
+            if raw is None or raw.state in (JobState.COMPLETED, JobState.DEAD):
+                kind, data = yield calls.watch_job(self._id)
+                registered.count += kind == WatchReply.PENDING
+        return kind, data
+
     def _outcome(self, kind: str, data: bytes) -> Any:
         if kind == WatchReply.COMPLETED:
             return load_result(self._result_model, data)
@@ -164,29 +192,12 @@ class Job(_Base, Generic[ResultT]):
         that were already waiting when it finished; a later call raises
         ``JobNotFoundError``, since nothing of the job is left in Redis.
         """
-        deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
-        kind, data = scripts.watch_job(self._id)
-        registered = int(kind == WatchReply.PENDING)
-        done_key = scripts.keys.done(self._id)
+        registered = _Registrations()
         try:
-            while kind == WatchReply.PENDING:
-                block = _slice(deadline)
-                if block is None:
-                    raw = scripts.read_job(self._id, fields=False)
-                    raise self._timeout_error(timeout, None if raw is None else raw.state)
-                got = cast("list[bytes] | None", scripts.call(partial(_blpop, done_key, block)))
-                if got is not None:
-                    registered = 0
-                    scripts.call(partial(_pass_on, done_key, got[1]))
-                    kind, data = WatchReply(got[1][:1].decode()), got[1][1:]
-                    continue
-                raw = scripts.read_job(self._id, fields=False)
-                if raw is None or raw.state in (JobState.COMPLETED, JobState.DEAD):
-                    kind, data = scripts.watch_job(self._id)
-                    registered += kind == WatchReply.PENDING
+            kind, data = scripts.run_steps(self._wait(scripts.calls, timeout, registered))
         finally:
-            for _ in range(registered):
+            for _ in range(registered.count):
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     scripts.unwatch_job(self._id)
         return cast("ResultT", self._outcome(kind, data))
@@ -205,31 +216,12 @@ class AsyncJob(_Base, Generic[ResultT]):
 
     async def result(self, timeout: Duration | None = None) -> ResultT:
         """Wait for the job to finish and return its typed result (see ``Job.result``)."""
-        deadline = _deadline(timeout)
         scripts = queue_scripts(self._connection, self._domain)
-        kind, data = await scripts.watch_job_async(self._id)
-        registered = int(kind == WatchReply.PENDING)
-        done_key = scripts.keys.done(self._id)
+        registered = _Registrations()
         try:
-            while kind == WatchReply.PENDING:
-                block = _slice(deadline)
-                if block is None:
-                    raw = await scripts.read_job_async(self._id, fields=False)
-                    raise self._timeout_error(timeout, None if raw is None else raw.state)
-                got = cast(
-                    "list[bytes] | None", await scripts.acall(partial(_ablpop, done_key, block))
-                )
-                if got is not None:
-                    registered = 0
-                    await scripts.acall(partial(_apass_on, done_key, got[1]))
-                    kind, data = WatchReply(got[1][:1].decode()), got[1][1:]
-                    continue
-                raw = await scripts.read_job_async(self._id, fields=False)
-                if raw is None or raw.state in (JobState.COMPLETED, JobState.DEAD):
-                    kind, data = await scripts.watch_job_async(self._id)
-                    registered += kind == WatchReply.PENDING
+            kind, data = await scripts.arun_steps(self._wait(scripts.calls, timeout, registered))
         finally:
-            for _ in range(registered):
+            for _ in range(registered.count):
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await asyncio.shield(scripts.unwatch_job_async(self._id))
         return cast("ResultT", self._outcome(kind, data))

@@ -26,7 +26,8 @@ from jobcontracts.runtime import (
     WorkerSettings,
 )
 from jobcontracts.runtime.admin import QueueAdmin
-from jobcontracts.runtime.wire import AddJobArgs
+from jobcontracts.runtime.script_calls import QueueCalls, ScriptCall, check_permissions_call
+from jobcontracts.runtime.wire import AddJobArgs, Settlement
 
 
 class Echo(BaseModel):
@@ -75,6 +76,28 @@ def raw_job(job_id: str, name: str, payload: bytes, *, attempts: int = 3) -> Add
         revision="",
         trace_context="",
     )
+
+
+def sample_calls(calls: QueueCalls) -> list[ScriptCall[Any]]:
+    """One call of every script, built without I/O (for checks of keys and arguments)."""
+    held = [("1", "w:1"), ("2", "w:1")]
+    return [
+        calls.add_jobs(1, [raw_job("a", "double", b"{}"), raw_job("", "double", b"{}")]),
+        calls.finish_and_claim(1, "w:2", 30_000, 5, [Settlement.hand_back("1", "w:1")], (9, 1000)),
+        calls.extend_leases(1, held),
+        calls.recover_stalled(1, 3),
+        calls.beat_worker(1, "w", 8000, "{}", 2, 3, held),
+        calls.read_job("42"),
+        calls.watch_job("42"),
+        calls.unwatch_job("42"),
+        calls.retry_dead(1, ["1", "2"]),
+        calls.purge_dead(10),
+        calls.add_repeat(1, "k", "{}", 2),
+        calls.due_repeats(1, 100),
+        calls.schedule_repeats(1, [("k", 1, 2), ("j", 1, None)]),
+        calls.remove_repeat("k"),
+        check_permissions_call(calls.keys.wait, [["get", "KEY"]]),
+    ]
 
 
 class Recorder:

@@ -13,7 +13,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import redis
@@ -29,11 +29,18 @@ from jobcontracts.runtime import (
     enqueue_many,
     run_workers,
 )
-from jobcontracts.runtime.scripts import QueueScripts, queue_scripts
+from jobcontracts.runtime.scripts import queue_scripts
 from jobcontracts.runtime.testing_deployments import LocalCluster
 from tests.cli.cli_support import invoke
 from tests.conftest import delete_prefix
-from tests.runtime.runtime_testkit import Doubled, Recorder, fast_settings, make_queue, wait_counts
+from tests.runtime.runtime_testkit import (
+    Doubled,
+    Recorder,
+    fast_settings,
+    make_queue,
+    sample_calls,
+    wait_counts,
+)
 
 SHARDED = ("alpha", "one", "beta")
 """Domains whose hash tags fall in the three primaries' slot ranges (0-5460, 5461-10922, 10923-)."""
@@ -53,20 +60,10 @@ def cluster_connection(redis_cluster: LocalCluster) -> Iterator[Connection]:
 def test_every_script_touches_keys_of_one_slot() -> None:
     conn = Connection("redis://127.0.0.1:1/0", prefix="jobs")
     scripts = queue_scripts(conn, "github")
-    key_sets = [
-        value
-        for name in QueueScripts.__slots__
-        if name.endswith("_keys") and isinstance(value := getattr(scripts, name), tuple)
-    ]
-    key_sets += [
-        scripts._stalled_keys(),  # pyright: ignore[reportPrivateUsage]
-        scripts._retry_keys(),  # pyright: ignore[reportPrivateUsage]
-        scripts._remove_repeat_keys(),  # pyright: ignore[reportPrivateUsage]
-        scripts._watch_keys("42"),  # pyright: ignore[reportPrivateUsage]
-        (scripts.keys.job("42"), scripts.keys.done("42"), scripts.keys.marker),
-    ]
-    assert len(key_sets) >= 8
-    slots = {key_slot(str(key).encode()) for keys in key_sets for key in cast("tuple[Any]", keys)}
+    key_sets = [call.keys for call in sample_calls(scripts.calls)]
+    key_sets.append((scripts.keys.job("42"), scripts.keys.done("42"), scripts.keys.marker))
+    assert len(key_sets) >= 15
+    slots = {key_slot(key.encode()) for keys in key_sets for key in keys}
     assert slots == {key_slot(b"github")}
 
 

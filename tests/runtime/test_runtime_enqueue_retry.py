@@ -15,7 +15,7 @@ from jobcontracts.runtime import (
     enqueue_many,
 )
 from jobcontracts.runtime.connection import ClientSettings
-from jobcontracts.runtime.scripts import ADD_JOBS
+from jobcontracts.runtime.script_calls import ADD_JOBS
 from tests.conftest import delete_prefix
 from tests.runtime.lossy_proxy import LossyProxy
 from tests.runtime.runtime_testkit import make_queue

@@ -21,6 +21,8 @@ from typing import cast
 import pytest
 
 from jobcontracts.runtime import Connection
+from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.script_calls import QueueCalls
 from jobcontracts.runtime.states import JobState
 from jobcontracts.runtime.wire import (
     ADD_ARGS_PER_JOB,
@@ -44,6 +46,7 @@ from jobcontracts.runtime.wire import (
     WatchReply,
     wait_score,
 )
+from tests.runtime.runtime_testkit import sample_calls
 
 LUA = resources.files("jobcontracts.runtime") / "lua"
 SCRIPTS = {
@@ -142,6 +145,36 @@ def test_argument_counts_match() -> None:
         header = {int(i) for i in re.findall(r"^-- KEYS\[(\d+)\]", source, re.MULTILINE)}
         body = {int(i) for i in re.findall(r"KEYS\[(\d+)\]", source.split("\n\n", 1)[-1])}
         assert body <= header == set(range(1, len(header) + 1)), name
+
+
+def _argv_layout(source: str) -> tuple[int, int]:
+    """(fixed ARGV count, size of the repeated group or 0) as the script's header states them."""
+    fixed = [int(i) for i in re.findall(r"^-- ARGV\[(\d+)\] ", source, re.MULTILINE)]
+    group = re.search(r"^-- ARGV\[\d+\.\.\] (pairs|triples|job ids)", source, re.MULTILINE)
+    per_job = re.search(r"then (\d+) ARGV per job", source)
+    size = (
+        int(per_job.group(1))
+        if per_job
+        else {"pairs": 2, "triples": 3, "job ids": 1}.get(group.group(1) if group else "", 0)
+    )
+    return max(fixed, default=0), size
+
+
+def test_every_call_sends_the_keys_and_arguments_its_script_declares() -> None:
+    calls = sample_calls(QueueCalls(QueueKeys.build("jobs", "github"), None))
+    assert {c.script.name for c in calls} == set(SCRIPTS) - {"_common"}
+    for call in calls:
+        source = SCRIPTS[call.script.name]
+        declared = re.findall(r"^-- KEYS\[(\d+)\]", source, re.MULTILINE)
+        assert len(call.keys) == len(declared), call.script.name
+        if call.script.name == "check_permissions":
+            continue  # groups of varying length, each led by its count
+        fixed, group = _argv_layout(source)
+        if group:
+            assert len(call.args) > fixed, call.script.name
+            assert (len(call.args) - fixed) % group == 0, call.script.name
+        else:
+            assert len(call.args) == fixed, call.script.name
 
 
 def test_repeat_definitions_use_only_named_keys() -> None:

@@ -1,0 +1,218 @@
+"""Every script call of one queue as a value: keys, arguments and reply parser, no I/O.
+
+``QueueCalls`` knows the KEYS and ARGV layout of each script in ``lua/``
+(see their headers) and which parser in ``script_replies.py`` reads its
+reply. ``scripts.py`` runs the calls, blocking or on asyncio, through the one
+EVALSHA/NOSCRIPT exchange of ``evalsha.py``; nothing here is written twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any, Final, Generic, NamedTuple, TypeVar
+
+from .evalsha import Arg, LuaScript, load_script
+from .keys import QueueKeys
+from .script_replies import (
+    BeatReply,
+    ClaimReply,
+    RawJob,
+    StalledJob,
+    parse_add,
+    parse_add_repeat,
+    parse_beat,
+    parse_claim,
+    parse_due_repeats,
+    parse_read,
+    parse_schedule,
+    parse_stalled,
+    parse_watch,
+)
+from .topology import ReplicaWait
+from .wire import AddJobArgs, RepeatStep, Settlement, WatchReply
+
+T = TypeVar("T")
+
+ADD_JOBS: Final = load_script("add_jobs")
+FINISH_AND_CLAIM: Final = load_script("finish_and_claim_jobs")
+EXTEND_LEASES: Final = load_script("extend_leases")
+RECOVER_STALLED: Final = load_script("recover_stalled_jobs")
+READ_JOB: Final = load_script("read_job")
+WATCH_JOB: Final = load_script("watch_job")
+UNWATCH_JOB: Final = load_script("unwatch_job")
+RETRY_DEAD: Final = load_script("retry_dead_jobs")
+PURGE_DEAD: Final = load_script("purge_dead_jobs")
+ADD_REPEAT: Final = load_script("add_repeat")
+READ_DUE_REPEATS: Final = load_script("read_due_repeats")
+SCHEDULE_REPEATS: Final = load_script("schedule_repeats")
+REMOVE_REPEAT: Final = load_script("remove_repeat")
+BEAT_WORKER: Final = load_script("beat_worker")
+CHECK_PERMISSIONS: Final = load_script("check_permissions")
+
+
+def _as_int(reply: Any) -> int:
+    return int(reply)
+
+
+def _decoded(reply: list[Any]) -> list[str]:
+    return [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
+
+
+def _nothing(_reply: Any) -> None:
+    return None
+
+
+class ScriptCall(NamedTuple, Generic[T]):
+    """One script run: what to send and how to read the reply.
+
+    A named tuple rather than a frozen dataclass: the worker builds one per
+    round trip, and a frozen dataclass's ``__init__`` costs several times more.
+    """
+
+    script: LuaScript
+    keys: Sequence[str]
+    args: Sequence[Arg]
+    parse: Callable[[Any], T]
+    wait: ReplicaWait | None = None
+    """Wait for this many replicas after the write (``wait_replicas`` in the URL)."""
+
+
+def _pairs(args: list[Arg], held: Iterable[tuple[str, str]]) -> list[Arg]:
+    for job_id, token in held:
+        args.append(job_id)
+        args.append(token)
+    return args
+
+
+class QueueCalls:
+    """The script calls of one queue; ``wait`` applies to the writes that ask for it."""
+
+    __slots__ = ("_add", "_claim", "_repeat", "_states", "keys", "wait")
+
+    def __init__(self, keys: QueueKeys, wait: ReplicaWait | None) -> None:
+        self.keys = k = keys
+        self.wait = wait
+        self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix)
+        self._claim = (
+            *(k.wait, k.delayed, k.retry, k.active, k.completed, k.dead, k.paused),
+            *(k.marker, k.limiter, k.repeat, k.job_prefix, k.done_prefix, k.history),
+        )
+        self._repeat = (k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker, k.job_prefix)
+        self._states = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
+
+    def add_jobs(
+        self, now_ms: int, jobs: Iterable[AddJobArgs]
+    ) -> ScriptCall[list[tuple[str, bool]]]:
+        args: list[Arg] = [now_ms]
+        for job in jobs:
+            args.extend(job)
+        return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait)
+
+    def finish_and_claim(
+        self,
+        now_ms: int,
+        token: str,
+        lease_ms: int,
+        want: int,
+        settled: Sequence[Settlement],
+        rate: tuple[int, int] = (0, 0),
+    ) -> ScriptCall[ClaimReply]:
+        """Settle ``settled``, claim up to ``want``; ``rate`` = (max jobs, window ms) or (0, 0)."""
+        packed = json.dumps(settled, separators=(",", ":")) if settled else ""
+        args: list[Arg] = [now_ms, token, lease_ms, want, rate[0], rate[1], packed]
+        parse = partial(parse_claim, token=token)
+        return ScriptCall(
+            FINISH_AND_CLAIM, self._claim, args, parse, self.wait if settled else None
+        )
+
+    def extend_leases(
+        self, deadline_ms: int, held: Iterable[tuple[str, str]]
+    ) -> ScriptCall[list[str]]:
+        args = _pairs([deadline_ms], held)
+        return ScriptCall(EXTEND_LEASES, (self.keys.active, self.keys.job_prefix), args, _decoded)
+
+    def recover_stalled(
+        self, now_ms: int, max_stalls: int, limit: int = 1000
+    ) -> ScriptCall[list[StalledJob]]:
+        k = self.keys
+        keys = (k.active, k.wait, k.dead, k.marker, k.paused, k.job_prefix, k.done_prefix)
+        return ScriptCall(RECOVER_STALLED, keys, (now_ms, max_stalls, limit), parse_stalled)
+
+    def beat_worker(
+        self,
+        now_ms: int,
+        worker_id: str,
+        liveness_ms: int,
+        record: str,
+        lease_deadline_ms: int | None,
+        max_stalls: int,
+        held: Iterable[tuple[str, str]] = (),
+    ) -> ScriptCall[BeatReply]:
+        k = self.keys
+        keys = (
+            *(k.workers, k.worker_prefix, k.active, k.wait, k.dead, k.marker, k.paused),
+            *(k.job_prefix, k.done_prefix),
+        )
+        deadline = "" if lease_deadline_ms is None else lease_deadline_ms
+        args: list[Arg] = [now_ms, worker_id, liveness_ms, record, deadline, max_stalls]
+        if lease_deadline_ms is not None:
+            _pairs(args, held)
+        return ScriptCall(BEAT_WORKER, keys, args, parse_beat)
+
+    def read_job(self, job_id: str, fields: bool = True) -> ScriptCall[RawJob | None]:
+        keys = (self.keys.job(job_id), *self._states)
+        return ScriptCall(READ_JOB, keys, (job_id, "1" if fields else "0"), parse_read)
+
+    def watch_job(self, job_id: str) -> ScriptCall[tuple[WatchReply, bytes]]:
+        keys = (self.keys.job(job_id), self.keys.completed, self.keys.dead)
+        return ScriptCall(WATCH_JOB, keys, (job_id,), parse_watch)
+
+    def unwatch_job(self, job_id: str) -> ScriptCall[None]:
+        return ScriptCall(UNWATCH_JOB, (self.keys.job(job_id),), (), _nothing)
+
+    def retry_dead(self, now_ms: int, job_ids: Sequence[str]) -> ScriptCall[int]:
+        k = self.keys
+        keys = (k.dead, k.wait, k.marker, k.paused, k.job_prefix, k.done_prefix)
+        return ScriptCall(RETRY_DEAD, keys, (now_ms, *job_ids), _as_int)
+
+    def purge_dead(self, limit: int) -> ScriptCall[int]:
+        keys = (self.keys.dead, self.keys.job_prefix)
+        return ScriptCall(PURGE_DEAD, keys, (limit,), _as_int)
+
+    def add_repeat(
+        self, now_ms: int, key: str, definition: str, first_ms: int
+    ) -> ScriptCall[tuple[str, int, bool]]:
+        args = (now_ms, key, definition, first_ms)
+        return ScriptCall(ADD_REPEAT, self._repeat, args, parse_add_repeat, self.wait)
+
+    def due_repeats(
+        self, now_ms: int, limit: int
+    ) -> ScriptCall[list[tuple[str, int, bytes | None]]]:
+        keys = (self.keys.repeat, self.keys.repeats)
+        return ScriptCall(READ_DUE_REPEATS, keys, (now_ms, limit), parse_due_repeats)
+
+    def schedule_repeats(
+        self, now_ms: int, steps: Sequence[tuple[str, int, int | None]]
+    ) -> ScriptCall[list[RepeatStep]]:
+        """Advance repeats given (key, expected current ms, next ms or None)."""
+        args: list[Arg] = [now_ms]
+        for key, expected, nxt in steps:
+            args.extend((key, expected, "" if nxt is None else nxt))
+        return ScriptCall(SCHEDULE_REPEATS, self._repeat, args, parse_schedule)
+
+    def remove_repeat(self, key: str) -> ScriptCall[int]:
+        k = self.keys
+        keys = (k.repeat, k.repeats, k.delayed, k.job_prefix)
+        return ScriptCall(REMOVE_REPEAT, keys, (key,), _as_int)
+
+
+def check_permissions_call(
+    probe_key: str, probes: Sequence[Sequence[str]]
+) -> ScriptCall[list[str]]:
+    """The probes (argv lists, ``KEY`` for ``probe_key``) the connection's user may not run."""
+    args: list[Arg] = []
+    for argv in probes:
+        args += [len(argv), *argv]
+    return ScriptCall(CHECK_PERMISSIONS, (probe_key,), args, _decoded)
