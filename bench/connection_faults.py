@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,15 +24,15 @@ from pathlib import Path
 
 import redis
 
+from jobcontracts.runtime.testing import faults, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 JOBCTL = ROOT / ".venv" / "bin" / "jobctl"
 PASSWORD = "s3cret-pass"  # noqa: S105 - a throwaway server's password
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def connections_seen(admin: redis.Redis | None) -> int | None:
+    return None if admin is None else faults.connections_seen(admin)
 
 
 @contextmanager
@@ -41,67 +40,11 @@ def server(*args: str) -> Generator[int]:
     """A private redis-server on a free port with ``args``; yields its plain or TLS port."""
     directory = Path(tempfile.mkdtemp(prefix="faults-redis-"))
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-            *[a.replace("PORT", str(port)) for a in args],
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.02)
-        yield port
+        with faults.redis_process(directory, port, *[a.replace("PORT", str(port)) for a in args]):
+            yield port
     finally:
-        proc.terminate()
-        proc.wait(10)
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-def connections_seen(admin: redis.Redis | None) -> int | None:
-    if admin is None:
-        return None
-    return int(admin.info("stats")["total_connections_received"])  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType, reportIndexIssue]
 
 
 def one_shot(label: str, url: str, admin: redis.Redis | None, *command: str) -> None:
@@ -192,21 +135,7 @@ def main() -> None:
         "github",
     )
     directory = Path(tempfile.mkdtemp(prefix="faults-tls-"))
-    cert, key = self_signed(directory)
-    with server(
-        "--port",
-        "0",
-        "--tls-port",
-        "PORT",
-        "--tls-cert-file",
-        str(cert),
-        "--tls-key-file",
-        str(key),
-        "--tls-ca-cert-file",
-        str(cert),
-        "--tls-auth-clients",
-        "no",
-    ) as port:
+    with faults.tls_only_server(directory, "--tls-auth-clients", "no") as port:
         one_shot(
             "plain redis:// to a TLS port", f"redis://127.0.0.1:{port}/0", None, "stats", "github"
         )
