@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, QueueCounts, enqueue_many
+from jobcontracts.runtime import (
+    Connection,
+    JobInfo,
+    JobOptions,
+    QueueAdmin,
+    QueueCounts,
+    enqueue_many,
+)
 from tests.process.nap_worker import DOMAIN, QUEUE, done_key, started_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,3 +192,74 @@ def settled(counts: QueueCounts) -> tuple[int, int, int, int, int, int]:
         counts.failed,
         counts.dead,
     )
+
+
+@dataclass
+class Naps:
+    """One test's nap jobs and the worker processes run on them (the ``naps`` fixture)."""
+
+    connection: Connection
+    redis_url: str
+    directory: Path
+
+    def __post_init__(self) -> None:
+        self.records = Records(self.connection)
+
+    def add(self, count: int, seconds: float) -> list[str]:
+        return add_naps(self.connection, count, seconds)
+
+    def counts(self) -> tuple[int, int, int, int, int, int]:
+        """(waiting, delayed, active, completed, failed, dead)."""
+        return settled(admin(self.connection).counts())
+
+    def job(self, job_id: str) -> JobInfo:
+        info = admin(self.connection).job(job_id)
+        assert info is not None, job_id
+        return info
+
+    def worker(
+        self,
+        name: str,
+        *,
+        settings: Mapping[str, float | int] | None = None,
+        sleep_cap: float | None = None,
+    ) -> contextlib.AbstractContextManager[WorkerProcess]:
+        """A worker process logging to ``<name>.log``."""
+        log = self.directory / f"{name}.log"
+        prefix = self.connection.prefix
+        return worker_process(self.redis_url, prefix, log, settings=settings, sleep_cap=sleep_cap)
+
+    @contextlib.contextmanager
+    def running(
+        self, name: str, started: int, *, settings: Mapping[str, float | int], what: str
+    ) -> Generator[WorkerProcess]:
+        """A worker process, once the naps it started number ``started``."""
+        with self.worker(name, settings=settings) as worker:
+            eventually(
+                lambda: sum(self.records.started().values()) == started,
+                timeout=20,
+                what=what,
+                worker=worker,
+            )
+            yield worker
+
+    def complete(
+        self,
+        name: str,
+        total: int,
+        *,
+        what: str,
+        settings: Mapping[str, float | int] | None = None,
+        sleep_cap: float | None = None,
+    ) -> tuple[str, float]:
+        """Run a worker until ``total`` jobs are completed, then SIGTERM it (it must exit 0).
+
+        Returns its log and the monotonic time at which the jobs were seen completed.
+        """
+        with self.worker(name, settings=settings, sleep_cap=sleep_cap) as worker:
+            eventually(
+                counts_are(self.connection, completed=total), timeout=30, what=what, worker=worker
+            )
+            completed_at = time.monotonic()
+            assert worker.sigterm_and_wait() == 0
+            return worker.log(), completed_at

@@ -9,53 +9,34 @@ from pathlib import Path
 
 from jobcontracts.runtime import Connection
 from tests.process.proc_support import (
+    Naps,
     Records,
     add_nap,
-    add_naps,
     admin,
     counts_are,
     eventually,
-    settled,
     worker_process,
 )
 
 
-def test_a_sigkilled_workers_jobs_return_within_its_liveness(
-    connection: Connection, redis_url: str, tmp_path: Path
-) -> None:
+def test_a_sigkilled_workers_jobs_return_within_its_liveness(naps: Naps) -> None:
     total = 6
-    ids = add_naps(connection, total, seconds=1.0)
-    records = Records(connection)
+    ids = naps.add(total, seconds=1.0)
     # A lease of 10 minutes: only the liveness record (1 s) can bring the jobs back soon.
     settings = {"concurrency": 2, "prefetch": 4, "lease": 600.0, "liveness": 1.0}
-    with worker_process(redis_url, connection.prefix, tmp_path / "a.log", settings=settings) as a:
-        eventually(
-            lambda: sum(records.started().values()) == 2,
-            timeout=20,
-            what="worker A starting two jobs (four more prefetched)",
-            worker=a,
-        )
-        assert admin(connection).counts().active == total
+    starting = "worker A starting two jobs (four more prefetched)"
+    with naps.running("a", 2, settings=settings, what=starting) as a:
+        assert naps.counts()[2] == total  # all active: two running, four prefetched
         a.sigkill()
     killed_at = time.monotonic()
-    with worker_process(redis_url, connection.prefix, tmp_path / "b.log", settings=settings) as b:
-        eventually(
-            counts_are(connection, completed=total),
-            timeout=30,
-            what="worker B completing the dead worker's jobs",
-            worker=b,
-        )
-        recovered_in = time.monotonic() - killed_at
-        assert b.sigterm_and_wait() == 0
-        log = b.log()
+    what = "worker B completing the dead worker's jobs"
+    log, completed_at = naps.complete("b", total, settings=settings, what=what)
+    recovered_in = completed_at - killed_at
     assert recovered_in < 20, recovered_in  # worker start + 1 s liveness + 3 s of naps, not 600 s
-    assert settled(admin(connection).counts()) == (0, 0, 0, total, 0, 0)
-    assert records.done() == dict.fromkeys(ids, 1)
+    assert naps.counts() == (0, 0, 0, total, 0, 0)
+    assert naps.records.done() == dict.fromkeys(ids, 1)
     assert "stalled (its worker stopped beating); back to wait" in log
-    for job_id in ids:
-        info = admin(connection).job(job_id)
-        assert info is not None
-        assert info.stalls == 1
+    assert [naps.job(job_id).stalls for job_id in ids] == [1] * total
 
 
 def test_a_handler_blocking_the_loop_longer_than_a_lease_runs_once(
