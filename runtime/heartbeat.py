@@ -170,20 +170,21 @@ class Heartbeat:
             now,
         )
         held = [(job.id, job.token) for job in (*running, *prefetched)]
-        reply = self._scripts.beat_worker(
-            now,
-            self.worker_id,
-            liveness_ms,
-            record,
-            now + self._lease_ms if leases_due else None,
-            self._settings.max_stalls,
-            held,
+        scripts = self._scripts
+        deadline = now + self._lease_ms if leases_due else None
+        max_stalls = self._settings.max_stalls
+        reply = scripts.run(
+            scripts.calls.beat_worker(
+                now, self.worker_id, liveness_ms, record, deadline, max_stalls, held
+            )
         )
         self._report(reply.reclaimed, "its worker stopped beating")
         if not reply.registered and held and liveness_ms and not leases_due:
             # Declared dead while alive (e.g. cut off from Redis): check every lease now.
-            reply = self._scripts.beat_worker(
-                now, self.worker_id, liveness_ms, record, now + self._lease_ms, 0, held
+            reply = scripts.run(
+                scripts.calls.beat_worker(
+                    now, self.worker_id, liveness_ms, record, now + self._lease_ms, 0, held
+                )
             )
         if reply.lost:
             self._loop.call_soon_threadsafe(self._jobs.lost, set(reply.lost))

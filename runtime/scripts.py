@@ -227,23 +227,6 @@ class QueueScripts:
     ) -> list[StalledJob]:
         return await self.arun(self.calls.recover_stalled(now_ms, max_stalls, limit))
 
-    def beat_worker(
-        self,
-        now_ms: int,
-        worker_id: str,
-        liveness_ms: int,
-        record: str,
-        lease_deadline_ms: int | None,
-        max_stalls: int,
-        held: Iterable[tuple[str, str]] = (),
-    ) -> BeatReply:
-        """Renew liveness (``liveness_ms=0``: leave), leases of ``held`` when a deadline is
-        given, and reclaim the jobs of workers whose liveness ran out."""
-        call = self.calls.beat_worker(
-            now_ms, worker_id, liveness_ms, record, lease_deadline_ms, max_stalls, held
-        )
-        return self.run(call)
-
     def read_job(self, job_id: str, *, fields: bool = True) -> RawJob | None:
         return self.run(self.calls.read_job(job_id, fields))
 

@@ -74,7 +74,7 @@ async def test_a_vanished_workers_jobs_come_back_when_its_liveness_runs_out(
     ghost = "ghost-host:4242:deadbeef"
     now = connection.now_ms()
     record = worker_record(ghost, "test", 1, 1, 2, now, now)
-    await asyncio.to_thread(scripts.beat_worker, now, ghost, 300, record, None, 1)
+    await scripts.arun(scripts.calls.beat_worker(now, ghost, 300, record, None, 1))
     claim = await scripts.finish_and_claim_async(now, f"{ghost}:1", LONG_LEASE_MS, 3, [])
     assert len(claim.jobs) == 3  # one "running", two "prefetched": Redis cannot tell
     assert [w.id for w in await admin.workers_async()] == [ghost]
