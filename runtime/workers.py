@@ -22,12 +22,11 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, cast
 
 from .connection import Connection
 from .keys import QueueKeys
-from .scripts import queue_scripts
+from .scripts import ClientCall, Steps, queue_scripts
 
 _serving: Counter[str] = Counter()
 _serving_lock = threading.Lock()
@@ -120,30 +119,16 @@ def _parse(raw: bytes, expires_ms: float) -> WorkerInfo:
     )
 
 
-def _read(keys: QueueKeys, now: int, node: Connection) -> list[WorkerInfo]:
-    client = node.sync_client()
+def _live_steps(keys: QueueKeys, now: int) -> Steps[list[WorkerInfo]]:
+    """The live workers, without I/O: the index, then their records."""
     ids = cast(
         "list[tuple[bytes, float]]",
-        client.zrangebyscore(keys.workers, now, "+inf", withscores=True),
+        (yield ClientCall(lambda c: c.zrangebyscore(keys.workers, now, "+inf", withscores=True))),
     )
     if not ids:
         return []
-    records = cast("list[bytes | None]", client.mget([keys.worker(i.decode()) for i, _ in ids]))
-    found = [_parse(raw, score) for (_, score), raw in zip(ids, records, strict=True) if raw]
-    return sorted(found, key=lambda w: (w.started_at, w.id))
-
-
-async def _aread(keys: QueueKeys, now: int, node: Connection) -> list[WorkerInfo]:
-    client = node.async_client()
-    ids = cast(
-        "list[tuple[bytes, float]]",
-        await client.zrangebyscore(keys.workers, now, "+inf", withscores=True),
-    )
-    if not ids:
-        return []
-    records = cast(
-        "list[bytes | None]", await client.mget([keys.worker(i.decode()) for i, _ in ids])
-    )
+    names = [keys.worker(i.decode()) for i, _ in ids]
+    records = cast("list[bytes | None]", (yield ClientCall(lambda c: c.mget(names))))
     found = [_parse(raw, score) for (_, score), raw in zip(ids, records, strict=True) if raw]
     return sorted(found, key=lambda w: (w.started_at, w.id))
 
@@ -152,11 +137,11 @@ def live_workers(connection: Connection, domain: str) -> list[WorkerInfo]:
     """The workers of ``domain`` whose liveness has not run out, oldest first."""
     scripts = queue_scripts(connection, domain)
     connection.sync_clock()
-    return scripts.call(partial(_read, scripts.keys, connection.now_ms()))
+    return scripts.run_steps(_live_steps(scripts.keys, connection.now_ms()))
 
 
 async def live_workers_async(connection: Connection, domain: str) -> list[WorkerInfo]:
     """The asyncio twin of ``live_workers``."""
     scripts = queue_scripts(connection, domain)
     await connection.sync_clock_async()
-    return await scripts.acall(partial(_aread, scripts.keys, connection.now_ms()))
+    return await scripts.arun_steps(_live_steps(scripts.keys, connection.now_ms()))
