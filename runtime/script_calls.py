@@ -52,6 +52,10 @@ BEAT_WORKER: Final = load_script("beat_worker")
 CHECK_PERMISSIONS: Final = load_script("check_permissions")
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+"""Compact JSON (``json.dumps`` with options would build an encoder a call, on the hot path)."""
+
+
 def _as_int(reply: Any) -> int:
     return int(reply)
 
@@ -120,7 +124,7 @@ class QueueCalls:
         rate: tuple[int, int] = (0, 0),
     ) -> ScriptCall[ClaimReply]:
         """Settle ``settled``, claim up to ``want``; ``rate`` = (max jobs, window ms) or (0, 0)."""
-        packed = json.dumps(settled, separators=(",", ":")) if settled else ""
+        packed = _compact(settled) if settled else ""
         args: list[Arg] = [now_ms, token, lease_ms, want, rate[0], rate[1], packed]
         parse = partial(parse_claim, token=token)
         return ScriptCall(
