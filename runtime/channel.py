@@ -12,12 +12,13 @@ replies: WAIT must follow the write on the connection that made it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import redis
 import redis.asyncio
@@ -26,6 +27,7 @@ from redis.backoff import AbstractBackoff
 from redis.connection import Connection
 from redis.exceptions import MaxConnectionsError, ResponseError
 
+from .pipelined import PipelinedConnection, pack
 from .retrying import is_outage
 
 Command = Sequence[Any]
@@ -100,50 +102,92 @@ class RawChannel:
 
 
 class AsyncFastLane:
-    """The asyncio producer's hot path: one dedicated connection per event loop.
+    """The asyncio producer's hot path: one pipelined connection per event loop.
 
-    A call that finds the lane free uses its connection directly (no pool
-    checkout, hooks or retry wrapper); while another coroutine holds it, a call
-    goes through the client's pool. A connection error on the lane falls back
-    to the pool too, which retries with the client's policy.
+    The connection comes from the client's pool (redis-py connects and
+    authenticates it) and is then driven by ``pipelined.PipelinedConnection``:
+    calls from any number of coroutines go out on it without waiting for each
+    other, and each gets its own reply or error. A connection error or timeout
+    on the lane sends the call through the client's pool, which retries with
+    the client's policy (an access error is never retried); the next call opens
+    a fresh lane. Should the connection not be one this module can drive, every
+    call goes through the pool.
     """
 
     def __init__(self, client: redis.asyncio.Redis) -> None:
         self._client = client
-        self._channel = RawChannel(lambda: client)
-        self._busy = False
+        self._pipe: PipelinedConnection | None = None
+        self._conn: AbstractConnection | None = None
+        self._opening = asyncio.Lock()
+
+    @property
+    def pipelined(self) -> bool:
+        """Whether calls currently go over the pipelined connection."""
+        return self._pipe is not None and self._pipe.usable
 
     async def execute(self, *args: Any) -> Any:
-        if not self._busy:
-            self._busy = True
-            try:
-                return await self._channel.execute(*args)
-            except (redis.ConnectionError, redis.TimeoutError) as error:
-                if not is_outage(error):
-                    raise
-                # the lane disconnected itself; the pool retries below
-            finally:
-                self._busy = False
+        try:
+            pipe = await self._open()
+            if pipe is not None:
+                return await pipe.call(pack(args))
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            if not is_outage(error):
+                raise
+            # the lane is closed; the pool retries below
         reply: Any = await self._client.execute_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         return reply  # pyright: ignore[reportUnknownVariableType]
 
     async def execute_many(self, *commands: Command) -> list[Any]:
-        if not self._busy:
-            self._busy = True
-            try:
-                return await self._channel.execute_many(*commands)
-            except (redis.ConnectionError, redis.TimeoutError):
-                pass
-            finally:
-                self._busy = False
-        pipe = self._client.pipeline(transaction=False)
+        """Send ``commands`` back to back and read every reply; raises the first error reply."""
+        try:
+            pipe = await self._open()
+            if pipe is not None:
+                futures = [pipe.call(pack(command)) for command in commands]
+                replies: list[Any] = await asyncio.gather(*futures, return_exceptions=True)
+                for reply in replies:
+                    if isinstance(reply, redis.ConnectionError | redis.TimeoutError):
+                        raise reply
+                return _first_error(replies)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            if not is_outage(error):
+                raise
+        pipe_ = self._client.pipeline(transaction=False)
         for command in commands:
-            pipe.execute_command(*command)  # pyright: ignore[reportUnknownMemberType]
-        replies: list[Any] = await pipe.execute(raise_on_error=True)  # pyright: ignore[reportUnknownMemberType]
-        return replies
+            pipe_.execute_command(*command)  # pyright: ignore[reportUnknownMemberType]
+        fallback: list[Any] = await pipe_.execute(raise_on_error=True)  # pyright: ignore[reportUnknownMemberType]
+        return fallback
+
+    async def _open(self) -> PipelinedConnection | None:
+        pipe = self._pipe
+        if pipe is not None and pipe.usable:
+            return pipe
+        async with self._opening:
+            if self._pipe is not None and self._pipe.usable:
+                return self._pipe
+            await self._give_back()
+            pool = self._client.connection_pool
+            conn: AbstractConnection = await pool.get_connection()  # type: ignore[no-untyped-call]
+            writer: object = getattr(conn, "_writer", None)  # redis-py's stream, once connected
+            if not isinstance(writer, asyncio.StreamWriter):
+                await pool.release(conn)
+                return None
+            timeout = cast("float | None", getattr(conn, "socket_timeout", None))
+            self._pipe = PipelinedConnection.take_over(writer.transport, timeout)
+            self._conn = conn
+            return self._pipe
+
+    async def _give_back(self) -> None:
+        """Close the lane's connection and hand redis-py's record of it back to the pool."""
+        pipe, self._pipe = self._pipe, None
+        conn, self._conn = self._conn, None
+        if pipe is not None:
+            pipe.close()
+        if conn is not None:
+            await conn.disconnect(nowait=True)
+            await self._client.connection_pool.release(conn)
 
     async def close(self) -> None:
-        await self._channel.close()
+        await self._give_back()
 
 
 class SyncChannel:
@@ -241,13 +285,13 @@ class SyncChannel:
 
 
 def _send_one(conn: Connection, args: Sequence[Any]) -> Any:
-    conn.send_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+    conn.send_packed_command([pack(args)])  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
     reply: Any = conn.read_response()  # pyright: ignore[reportUnknownVariableType]
     return reply  # pyright: ignore[reportUnknownVariableType]
 
 
 def _send_many(conn: Connection, commands: Sequence[Command]) -> list[Any]:
-    conn.send_packed_command(conn.pack_commands(commands))  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
+    conn.send_packed_command([b"".join(pack(command) for command in commands)])  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType]
     replies: list[Any] = []
     for _ in commands:
         try:
