@@ -17,6 +17,13 @@ REFERENCES = ("jobcontracts-sync", "jobcontracts-async")
 TABLES: list[tuple[str, str, str, bool, int]] = [
     ("enqueue_jobs_per_s", "Enqueue, one call per job", "jobs/s", True, 0),
     ("enqueue_bulk_jobs_per_s", "Enqueue, bulk (batches of 1,000)", "jobs/s", True, 0),
+    (
+        "enqueue_concurrent_jobs_per_s",
+        "Enqueue, concurrent producers (100 coroutines; 8 threads for a blocking client)",
+        "jobs/s",
+        True,
+        0,
+    ),
     ("process_jobs_per_s", "Process N waiting jobs, 1 worker process", "jobs/s", True, 0),
     ("latency_p50_ms", "Latency p50 (handler start - enqueue), idle worker", "ms", False, 2),
     ("latency_p99_ms", "Latency p99", "ms", False, 2),

@@ -6,7 +6,8 @@ system's adapter as a subprocess in that environment (FLUSHALL before every meas
 collects the JSON the adapter prints, writes bench/results/latest.json and renders
 docs/benchmarks.md (bench/render.py).
 
-Measurements (--only): enqueue (single + bulk), process (N waiting jobs, 1 worker),
+Measurements (--only): enqueue (single, bulk and concurrent producers; `concurrent` alone:
+100 coroutines, or 8 threads for a blocking client), process (N waiting jobs, 1 worker),
 scaling (1 and 2 workers, CPU shares), latency (p50/p99 of 500 spaced jobs), memory
 (Redis bytes per waiting job + worker peak RSS), ceiling (redis-benchmark).
 
@@ -38,7 +39,8 @@ from server import RedisServer, ceiling
 from systems import BENCH_DIR, PROJECT_DIR, SYSTEMS, System
 
 ONLY_CHOICES = {
-    "enqueue": ("enqueue", "enqueue_bulk"),
+    "enqueue": ("enqueue", "enqueue_bulk", "enqueue_concurrent"),
+    "concurrent": ("enqueue_concurrent",),
     "process": ("process_w1",),
     "scaling": ("process_w1", "process_w2"),
     "latency": ("latency",),
@@ -164,6 +166,7 @@ METRICS: dict[str, list[tuple[str, str]]] = {
         ("redis_bytes_per_job", "redis_bytes_per_job"),
     ],
     "enqueue_bulk": [("enqueue_bulk_jobs_per_s", "jobs_per_s")],
+    "enqueue_concurrent": [("enqueue_concurrent_jobs_per_s", "jobs_per_s")],
     "process_w1": [
         ("process_jobs_per_s", "jobs_per_s"),
         ("worker_peak_rss_mib", "worker_peak_rss_mib"),

@@ -9,7 +9,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 ADAPTERS = BENCH_DIR / "adapters"
 
-ALL_MEASURES = ("enqueue", "enqueue_bulk", "process_w1", "process_w2", "latency")
+ALL_MEASURES = (
+    "enqueue",
+    "enqueue_bulk",
+    "enqueue_concurrent",
+    "process_w1",
+    "process_w2",
+    "latency",
+)
 WORKER_MEASURES = ("process_w1", "process_w2", "latency")
 
 
@@ -64,7 +71,7 @@ JOBCONTRACTS: tuple[System, ...] = (
         adapter=ADAPTERS / "jobcontracts.py",
         env="project",
         variant="sync",
-        measures=("enqueue", "enqueue_bulk"),
+        measures=("enqueue", "enqueue_bulk", "enqueue_concurrent"),
     ),
     System(
         id="jobcontracts-async",

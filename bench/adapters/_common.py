@@ -34,6 +34,10 @@ LATENCY_JOBS = 500
 LATENCY_SPACING_S = 0.005
 WARMUP_JOBS = 20
 BULK_BATCH = 1000
+PRODUCER_TASKS = 100
+"""Concurrent producers of an asyncio client: coroutines in one process, each with its share."""
+PRODUCER_THREADS = 8
+"""Concurrent producers of a blocking client: threads in one process."""
 POLL_S = 0.005
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -251,6 +255,36 @@ class Adapter:
                 fn(i)
         return time.perf_counter() - t0
 
+    concurrent_enqueue = True
+    """False for a client that cannot be shared by concurrent producers."""
+
+    async def timed_enqueue_concurrent(self, n: int) -> tuple[float, str] | None:
+        """n single enqueues from concurrent producers in one process; (seconds, producers)."""
+        if not self.concurrent_enqueue:
+            return None
+        fn = self.enqueue
+        if inspect.iscoroutinefunction(fn):
+
+            async def share(first: int) -> None:
+                for i in range(first, n, PRODUCER_TASKS):
+                    await fn(i)
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(share(k) for k in range(PRODUCER_TASKS)))
+            return time.perf_counter() - t0, f"{PRODUCER_TASKS} coroutines"
+
+        def run(first: int) -> None:
+            for i in range(first, n, PRODUCER_THREADS):
+                fn(i)
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(PRODUCER_THREADS)]
+        t0 = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - t0, f"{PRODUCER_THREADS} threads"
+
     async def timed_enqueue_bulk(self, n: int) -> float | None:
         bulk = self.enqueue_bulk
         if bulk is None:
@@ -398,6 +432,11 @@ async def run_measure(adapter: Adapter, args: argparse.Namespace) -> dict[str, A
     try:
         if args.measure in ("enqueue", "memory"):
             return await measure_enqueue(adapter, args.n)
+        if args.measure == "enqueue_concurrent":
+            timed = await adapter.timed_enqueue_concurrent(args.n)
+            if timed is None:
+                return {"unsupported": "its client is not shared by concurrent producers"}
+            return {"jobs_per_s": args.n / timed[0], "seconds": timed[0], "producers": timed[1]}
         if args.measure == "enqueue_bulk":
             bulk = await adapter.timed_enqueue_bulk(args.n)
             if bulk is None:
@@ -420,7 +459,7 @@ def main(module: str, cls: str) -> None:
     parser.add_argument(
         "--measure",
         required=True,
-        choices=["enqueue", "enqueue_bulk", "process", "latency", "memory"],
+        choices=["enqueue", "enqueue_bulk", "enqueue_concurrent", "process", "latency", "memory"],
     )
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1)

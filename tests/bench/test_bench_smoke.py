@@ -48,8 +48,8 @@ def test_bench_smoke_run_measures_every_figure(tmp_path: Path) -> None:
     sync_runs = systems["jobcontracts-sync"]["runs"]
     async_runs = systems["jobcontracts-async"]["runs"]
     for runs, measures in (
-        (sync_runs, ("enqueue", "enqueue_bulk")),
-        (async_runs, ("enqueue", "enqueue_bulk", "process_w1", "process_w2")),
+        (sync_runs, ("enqueue", "enqueue_bulk", "enqueue_concurrent")),
+        (async_runs, ("enqueue", "enqueue_bulk", "enqueue_concurrent", "process_w1", "process_w2")),
     ):
         for measure in measures:
             (run,) = runs[measure]
@@ -59,3 +59,5 @@ def test_bench_smoke_run_measures_every_figure(tmp_path: Path) -> None:
     assert 0 < latency["p50_ms"] <= latency["p99_ms"], latency
     (enqueue,) = async_runs["enqueue"]
     assert enqueue["redis_bytes_per_job"] > 0, enqueue
+    assert sync_runs["enqueue_concurrent"][0]["producers"] == "8 threads"
+    assert async_runs["enqueue_concurrent"][0]["producers"] == "100 coroutines"

@@ -6,7 +6,14 @@ import json
 import os
 import subprocess
 
-from adapters._common import BENCH_DIR, LATENCY_SPACING_S, Adapter, MiniRedis, main
+from adapters._common import (
+    BENCH_DIR,
+    LATENCY_SPACING_S,
+    PRODUCER_TASKS,
+    Adapter,
+    MiniRedis,
+    main,
+)
 
 HERE = BENCH_DIR / "adapters" / "bullmq_node"
 NODE_MODULES = BENCH_DIR / ".node" / "node_modules"
@@ -52,6 +59,9 @@ class BullmqNodeAdapter(Adapter):
 
     async def timed_enqueue_bulk(self, n: int) -> float | None:
         return self._producer("bulk", n)
+
+    async def timed_enqueue_concurrent(self, n: int) -> tuple[float, str] | None:
+        return self._producer("concurrent", n, PRODUCER_TASKS), f"{PRODUCER_TASKS} async producers"
 
     async def prefill(self, n: int) -> None:
         self._producer("prefill", n)

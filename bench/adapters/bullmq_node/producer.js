@@ -1,4 +1,4 @@
-// BullMQ producer: node producer.js <enqueue|bulk|prefill|latency> <n> [first]
+// BullMQ producer: node producer.js <enqueue|bulk|prefill|latency|concurrent> <n> [first|producers]
 // Prints one JSON object: {"seconds": wall seconds of the timed part}.
 "use strict";
 
@@ -26,6 +26,12 @@ async function main() {
   const t0 = performance.now();
   if (mode === "enqueue") {
     for (let i = 0; i < n; i++) await queue.add("noop", { i });
+  } else if (mode === "concurrent") {
+    // `first` is the number of producers: each adds its share, one job at a time.
+    const share = async (k) => {
+      for (let i = k; i < n; i += first) await queue.add("noop", { i });
+    };
+    await Promise.all(Array.from({ length: first }, (_, k) => share(k)));
   } else if (mode === "bulk" || mode === "prefill") {
     await bulk(queue, n);
   } else if (mode === "latency") {
