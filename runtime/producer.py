@@ -3,18 +3,19 @@
 Validation and option merging happen in Python before any I/O, so a bad
 payload or contradictory options never write a byte. A single job is one
 ``add_jobs.lua`` call (hash + index + wake-up marker, or the existing id for
-an explicit ``job_id``: idempotent enqueue). ``enqueue_many`` validates
+an explicit ``job_id``: idempotent enqueue); concurrent ``enqueue_async`` calls
+of a queue share one such call (``coalescing``). ``enqueue_many`` validates
 everything first, then sends the jobs in chunks, one script call per chunk.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from pydantic import BaseModel
 
+from .coalescing import add_job_coalesced
 from .connection import Connection, default_connection
 from .definitions import QueueDefinition
 from .errors import InvalidOptionsError
@@ -91,7 +92,7 @@ def _add(
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = scripts.add_repeat(now, key, definition, first)
         return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = _own_id(resolved, now).wire(name, payload_json, "", trace_context)
+    wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
     ((job_id, created),) = scripts.add_jobs(now, (wire,))
     return Job(
         job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
@@ -133,21 +134,19 @@ async def _add_async(
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
         job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
         return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = _own_id(resolved, now).wire(name, payload_json, "", trace_context)
-    ((job_id, created),) = await scripts.add_jobs_async(now, (wire,))
+    wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
+    job_id, created = await add_job_coalesced(conn, queue.domain, wire)
     return AsyncJob(
         job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
     )
 
 
-def _own_id(resolved: ResolvedOptions, now_ms: int) -> ResolvedOptions:
-    """The options with the job's id fixed before the first try (``ids.py``).
+def _made_id(resolved: ResolvedOptions, now_ms: int) -> str:
+    """The job's id made here, before the first try, when the caller gave none (``ids.py``).
 
     A retry after a lost reply then finds the job it added instead of adding it again.
     """
-    if resolved.job_id:
-        return resolved
-    return dataclasses.replace(resolved, job_id=new_job_id(now_ms))
+    return "" if resolved.job_id else new_job_id(now_ms)
 
 
 def _created(job_id: str, created: bool) -> bool:
@@ -156,28 +155,34 @@ def _created(job_id: str, created: bool) -> bool:
     return created or job_id.isdigit()
 
 
-def _prepare_many(
-    queue: QueueDefinition, jobs: Iterable[BulkItem], now_ms: int
-) -> list[tuple[str, ResolvedOptions, str]]:
-    prepared: list[tuple[str, ResolvedOptions, str]] = []
+_Prepared: TypeAlias = tuple[str, ResolvedOptions, str, str]
+"""A validated bulk job: name, options, payload JSON, the id made for it ('' if given)."""
+
+
+def _prepare_many(queue: QueueDefinition, jobs: Iterable[BulkItem], now_ms: int) -> list[_Prepared]:
+    prepared: list[_Prepared] = []
+    defaults: dict[str, ResolvedOptions] = {}  # jobs without options resolve alike per name
     for item in jobs:
         name, payload = item[0], item[1]
-        options = item[2] if len(item) == 3 else _NO_OPTIONS
-        resolved, payload_json = _prepare(queue, name, payload, options)
+        if len(item) == 3:
+            resolved, payload_json = _prepare(queue, name, payload, item[2])
+        else:
+            payload_json = dump_payload(queue, name, payload)
+            resolved = defaults.get(name) or defaults.setdefault(
+                name, resolve(job_definition(queue, name), _NO_OPTIONS)
+            )
         if resolved.repeat is not None:
             raise InvalidOptionsError(
                 "enqueue_many does not take repeat options; use enqueue for repeats"
             )
-        prepared.append((name, _own_id(resolved, now_ms), payload_json))
+        prepared.append((name, resolved, payload_json, _made_id(resolved, now_ms)))
     return prepared
 
 
-def _wires(
-    prepared: Sequence[tuple[str, ResolvedOptions, str]], trace_context: str
-) -> list[tuple[str, AddJobArgs]]:
+def _wires(prepared: Sequence[_Prepared], trace_context: str) -> list[tuple[str, AddJobArgs]]:
     return [
-        (name, resolved.wire(name, payload_json, "", trace_context))
-        for name, resolved, payload_json in prepared
+        (name, resolved.wire(name, payload_json, "", trace_context, made_id))
+        for name, resolved, payload_json, made_id in prepared
     ]
 
 
@@ -208,7 +213,7 @@ def enqueue_many(
     tracer = publish_tracer()
     if tracer is None:
         return _add_many(queue, _wires(prepared, ""), conn, chunk_size)
-    with tracer.publish(queue.domain, [name for name, _, _ in prepared]) as span:
+    with tracer.publish(queue.domain, [name for name, _, _, _ in prepared]) as span:
         handles = _add_many(queue, _wires(prepared, span.context), conn, chunk_size)
         span.set_job_ids([job.id for job in handles])
         return handles
@@ -251,7 +256,7 @@ async def enqueue_many_async(
     tracer = publish_tracer()
     if tracer is None:
         return await _add_many_async(queue, _wires(prepared, ""), conn, chunk_size)
-    with tracer.publish(queue.domain, [name for name, _, _ in prepared]) as span:
+    with tracer.publish(queue.domain, [name for name, _, _, _ in prepared]) as span:
         handles = await _add_many_async(queue, _wires(prepared, span.context), conn, chunk_size)
         span.set_job_ids([job.id for job in handles])
         return handles

@@ -45,11 +45,16 @@ class ResolvedOptions:
     """The job kind's schema revision, stored with the job (field ``v``)."""
 
     def wire(
-        self, name: str, payload: str | bytes, repeat_key: str = "", trace_context: str = ""
+        self,
+        name: str,
+        payload: str | bytes,
+        repeat_key: str = "",
+        trace_context: str = "",
+        made_id: str = "",
     ) -> AddJobArgs:
-        """The per-job ARGV of ``add_jobs.lua``."""
+        """The per-job ARGV of ``add_jobs.lua``; ``made_id`` stands in for an unset ``job_id``."""
         return AddJobArgs(
-            self.job_id,
+            self.job_id or made_id,
             name,
             payload,
             self.priority,

@@ -1,0 +1,127 @@
+"""Concurrent ``enqueue_async`` calls of one queue share one script call.
+
+A call that finds no add of its queue in flight on its event loop sends its
+job at once, as before: a producer awaiting one job at a time pays nothing
+here. Calls that arrive while an add is in flight wait for it, then leave
+together as one ``add_jobs`` call (at most ``MAX_BATCH`` jobs each). The more
+producers, the larger the batches: one round trip and one script run carry
+many jobs, where each job used to cost its own.
+
+Each call keeps its own result: the script answers ``(id, created)`` per job,
+in order. Each keeps its own error too: if a shared call fails with an error
+reply, every job of it is sent again alone, so the one that caused it fails
+alone (ids are fixed before the first try, so a job the failed call had
+already added is found, not added twice). An error that is not about a job
+(Redis unreachable after the retries, replication not confirmed) is every
+caller's, and each of them gets it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import redis
+
+from .connection import Connection
+from .scripts import queue_scripts
+from .wire import AddJobArgs
+
+MAX_BATCH = 1000
+Added = tuple[str, bool]
+"""What ``add_jobs`` answers for one job: its id, and whether this call created it."""
+_Waiting = tuple[AddJobArgs, "asyncio.Future[Added]"]
+
+
+@dataclass
+class _Batcher:
+    """The adds of one queue on one connection and event loop."""
+
+    connection: Connection
+    domain: str
+    busy: bool = False
+    waiting: list[_Waiting] = field(default_factory=lambda: list[_Waiting]())
+
+    async def add(self, job: AddJobArgs) -> Added:
+        if self.busy:
+            future: asyncio.Future[Added] = asyncio.get_running_loop().create_future()
+            entry = (job, future)
+            self.waiting.append(entry)
+            try:
+                return await future
+            except asyncio.CancelledError:
+                if entry in self.waiting:  # not sent yet: it never will be
+                    self.waiting.remove(entry)
+                raise
+        self.busy = True
+        try:
+            return (await self._send([job]))[0]
+        finally:
+            self._next()
+
+    def _next(self) -> None:
+        """Send what waited meanwhile as one call, or mark the queue free."""
+        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+        if not batch:
+            self.busy = False
+            return
+        asyncio.get_running_loop().create_task(self._send_batch(batch))
+
+    async def _send_batch(self, batch: list[_Waiting]) -> None:
+        try:
+            replies = await self._send([job for job, _ in batch])
+        except redis.ResponseError:
+            replies = None
+        except BaseException as error:
+            for _, future in batch:
+                if future.done():
+                    continue
+                if isinstance(error, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        finally:
+            self._next()
+        if replies is None:
+            await asyncio.gather(*(self._alone(job, future) for job, future in batch))
+            return
+        for (_, future), reply in zip(batch, replies, strict=True):
+            if not future.done():
+                future.set_result(reply)
+
+    async def _alone(self, job: AddJobArgs, future: asyncio.Future[Added]) -> None:
+        """One job of a failed shared call, sent by itself so that its error is its own."""
+        try:
+            (reply,) = await self._send([job])
+        except Exception as error:
+            if not future.done():
+                future.set_exception(error)
+            return
+        if not future.done():
+            future.set_result(reply)
+
+    async def _send(self, jobs: Sequence[AddJobArgs]) -> list[Added]:
+        scripts = queue_scripts(self.connection, self.domain)
+        await self.connection.sync_clock_async()
+        return await scripts.add_jobs_async(self.connection.now_ms(), jobs)
+
+
+_batchers: weakref.WeakKeyDictionary[
+    Connection, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Batcher]]
+] = weakref.WeakKeyDictionary()
+
+
+async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs) -> Added:
+    """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds."""
+    loop = asyncio.get_running_loop()
+    per_loop = _batchers.setdefault(connection, weakref.WeakKeyDictionary())
+    per_domain = per_loop.setdefault(loop, {})
+    batcher = per_domain.get(domain)
+    if batcher is None:
+        batcher = per_domain[domain] = _Batcher(connection, domain)
+    return await batcher.add(job)
