@@ -46,6 +46,12 @@ NOTES = [
     "  200 jobs/s and ~250 ms latency; `arq-poll10ms` is the same worker polling every 10 ms.",
     "- latency offers 200 jobs/s (one job every 5 ms): rq-fork (~40 jobs/s) falls behind, so",
     "  its figure is backlog, not pickup latency.",
+    "- concurrent producers: one process enqueueing N jobs one call at a time from 100",
+    "  coroutines (an asyncio client; `Promise.all` of 100 in Node) or 8 threads (a blocking",
+    "  client), each with its share. jobcontracts' asyncio producer keeps one connection per",
+    "  event loop with every call's command in flight on it, and calls of one queue that",
+    "  arrive while an add is in flight leave together as one script call, each caller",
+    "  keeping its own job id and its own error.",
     "- the machine has 2 cores shared by redis-server, the workers and the harness.",
 ]
 
