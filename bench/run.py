@@ -126,8 +126,11 @@ def run_adapter(
     ]
     if system.variant:
         cmd += ["--variant", system.variant]
+    # Deployed Python reads cached bytecode; a shell with PYTHONDONTWRITEBYTECODE
+    # would make every worker start compile its imports from source again.
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
-        **os.environ,
+        **inherited,
         "PYTHONPATH": str(BENCH_DIR),
         "BENCH_REDIS_URL": server.url,
         **system.extra_env,
