@@ -20,7 +20,7 @@ from .connection import Connection, default_connection
 from .definitions import QueueDefinition
 from .errors import InvalidOptionsError
 from .handle import AsyncJob, Job
-from .ids import new_job_id
+from .ids import is_generated_id, new_job_id
 from .observe import publish_tracer
 from .options import JobOptions
 from .repeat import first_occurrence, repeat_definition
@@ -150,9 +150,9 @@ def _made_id(resolved: ResolvedOptions, now_ms: int) -> str:
 
 
 def _created(job_id: str, created: bool) -> bool:
-    """A generated id (all digits, which a caller's ``job_id`` may not be) is this call's
-    own job: a retry that found it found the job this call added."""
-    return created or job_id.isdigit()
+    """A generated id (a form a caller's ``job_id`` may not take) is this call's own job:
+    a retry that found it found the job this call added."""
+    return created or is_generated_id(job_id)
 
 
 _Prepared: TypeAlias = tuple[str, ResolvedOptions, str, str]

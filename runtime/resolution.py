@@ -15,6 +15,7 @@ from .backoff import pack_backoff
 from .definitions import JobDefinition
 from .durations import Duration, to_milliseconds
 from .errors import InvalidOptionsError
+from .ids import MARK, is_generated_id
 from .options import JobOptions, RemovePolicy, Repeat, Retention
 from .wire import MAX_PRIORITY, MIN_PRIORITY, AddJobArgs
 from .wire import Retention as RetentionSpec
@@ -147,10 +148,10 @@ def _resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> Resolv
         raise InvalidOptionsError("timeout must be positive")
     job_id = options.job_id or ""
     if options.job_id is not None:
-        if not job_id or job_id.isdigit():
+        if not job_id or is_generated_id(job_id):
             raise InvalidOptionsError(
-                "job_id must be a non-empty string that is not all digits "
-                f"(those are generated ids), got {job_id!r}"
+                f"job_id must be a non-empty string that is not all digits and does not "
+                f"start with {MARK!r} (those are generated ids), got {job_id!r}"
             )
         if any(ch.isspace() for ch in job_id):
             raise InvalidOptionsError(f"job_id must not contain whitespace, got {job_id!r}")

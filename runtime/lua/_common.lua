@@ -1,5 +1,6 @@
 -- Shared helpers. runtime/scripts.py prepends this file to every script
--- (Redis Lua has no require); it defines functions only and touches no key.
+-- (Redis Lua has no require); it defines functions, constants and per-call caches
+-- only, and touches no key.
 --
 -- Numbers are written back to Redis with fmt(): Lua's tostring keeps only 14
 -- significant digits, and wait scores need up to 16.

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from examples.demo import run as demo_run
+from jobcontracts.runtime.ids import is_generated_id
 from jobcontracts.runtime.testing import RedisServer
 from tests.cli.cli_support import keys_under, table_row
 
@@ -94,7 +95,7 @@ def test_the_demo_runs_end_to_end(
 
     # the jobs table: completed jobs with results, dead letters with their reasons
     # generated ids sort by creation: number them 1..6 in the order they were added
-    generated = sorted(i for i in re.findall(r"-> 202 job (\S+)", out) if i.isdigit())
+    generated = sorted(i for i in re.findall(r"-> 202 job (\S+)", out) if is_generated_id(i))
     number = {job_id: str(n) for n, job_id in enumerate(generated, start=1)}
     jobs = {number.get(job_id, job_id[:16]): row for job_id, row in job_rows(out).items()}
     assert set(jobs) == {"1", "2", "3", "4", "5", "6", *WELCOME}

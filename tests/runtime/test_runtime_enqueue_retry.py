@@ -15,10 +15,20 @@ from jobcontracts.runtime import (
     enqueue_many,
 )
 from jobcontracts.runtime.connection import ClientSettings
+from jobcontracts.runtime.ids import MARK, is_generated_id
 from jobcontracts.runtime.script_calls import ADD_JOBS
+from jobcontracts.runtime.scripts import queue_scripts
+from jobcontracts.runtime.worker import Worker
 from tests.conftest import delete_prefix
 from tests.runtime.lossy_proxy import LossyProxy
-from tests.runtime.runtime_testkit import make_queue
+from tests.runtime.runtime_testkit import (
+    Recorder,
+    fast_settings,
+    make_queue,
+    raw_job,
+    running,
+    wait_counts,
+)
 
 QUEUE = make_queue()
 QUICK_RETRY = ClientSettings(retries=3, backoff_base=0.01, backoff_cap=0.05)
@@ -97,6 +107,27 @@ def test_generated_ids_sort_by_creation_and_never_repeat(connection: Connection)
     jobs = enqueue_many(QUEUE, [("double", {"value": n}) for n in range(2000)], connection)
     ids = [job.id for job in jobs]
     assert len(set(ids)) == len(ids)
-    assert all(i.isdigit() and len(i) == 31 for i in ids)
+    assert all(i.startswith(MARK) and len(i) == 19 and is_generated_id(i) for i in ids)
     later = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection)
     assert later.id > max(ids)
+
+
+async def test_jobs_with_ids_of_the_all_digit_form_still_run(connection: Connection) -> None:
+    """Jobs queued by an older producer (31-digit ids) keep working next to the shorter form."""
+    old_id = "1796301786382620452585063764478"
+    scripts = queue_scripts(connection, QUEUE.domain)
+    ((added, created),) = scripts.add_jobs(
+        connection.now_ms(), [raw_job(old_id, "double", b'{"value": 5}')]
+    )
+    assert (added, created) == (old_id, True)
+    assert is_generated_id(old_id)
+    new = await enqueue_async(QUEUE, "double", {"value": 6}, JobOptions(), connection)
+    assert new.id > old_id  # the new form sorts after every id of the old one
+    rec = Recorder()
+    admin = QueueAdmin(QUEUE.domain, connection)
+    async with running(Worker(QUEUE, rec, connection=connection, settings=fast_settings())):
+        await wait_counts(admin, completed=2, waiting=0, active=0)
+    assert sorted((job_id, value) for job_id, value, _ in rec.seen) == [(old_id, 5), (new.id, 6)]
+    info = await admin.job_async(old_id)
+    assert info is not None
+    assert info.attempts_made == 1

@@ -75,6 +75,7 @@ def test_invalid_payload_is_refused_before_redis(connection: Connection) -> None
         (JobOptions(timeout=0), "timeout"),
         (JobOptions(delay=-1), "delay"),
         (JobOptions(job_id="123"), "job_id"),
+        (JobOptions(job_id="~order-7"), "job_id"),
         (JobOptions(job_id=""), "job_id"),
         (JobOptions(backoff=Backoff.fixed(1, jitter=2.0)), "jitter"),
         (JobOptions(repeat=Repeat()), "exactly one"),
