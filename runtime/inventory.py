@@ -105,13 +105,34 @@ def _hscan(
     )
 
 
+_READ = [JobField.NAME, JobField.PAYLOAD, JobField.REVISION, JobField.OPTIONS]
+
+
 def _hmget_all(node: Connection, keys: QueueKeys, ids: list[bytes]) -> list[list[bytes | None]]:
+    """(name, payload, revision) per job; a revision kept in a shared options record is read
+    from it (one HMGET per batch), so a job shows the revision it was enqueued with."""
     pipe = node.sync_client().pipeline(transaction=False)
     for raw_id in ids:
-        pipe.hmget(
-            keys.job_prefix + raw_id.decode(), [JobField.NAME, JobField.PAYLOAD, JobField.REVISION]
-        )
-    return cast("list[list[bytes | None]]", pipe.execute())
+        pipe.hmget(keys.job_prefix + raw_id.decode(), _READ)
+    rows = cast("list[list[bytes | None]]", pipe.execute())
+    shared = sorted({row[3] for row in rows if row[2] is None and row[3] is not None})
+    if shared:
+        records = cast("list[bytes | None]", node.sync_client().hmget(keys.options, shared))
+        revisions = {n: _record_revision(r) for n, r in zip(shared, records, strict=True)}
+        for row in rows:
+            if row[2] is None and row[3] is not None:
+                row[2] = revisions[row[3]]
+    return [row[:3] for row in rows]
+
+
+def _record_revision(raw: bytes | None) -> bytes | None:
+    if raw is None:
+        return None
+    try:
+        revision = json.loads(raw).get(JobField.REVISION)
+    except (ValueError, AttributeError):
+        return None
+    return revision.encode() if isinstance(revision, str) and revision else None
 
 
 def _read_jobs(

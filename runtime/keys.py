@@ -106,6 +106,11 @@ class QueueKeys:
         return self.base + "history"
 
     @property
+    def options(self) -> str:
+        """HASH: shared options records (``wire.OPTIONS_COUNT``)."""
+        return self.base + "options"
+
+    @property
     def job_prefix(self) -> str:
         """Prefix of job HASH keys; ``job_prefix + id`` is one job."""
         return self.base + "job:"

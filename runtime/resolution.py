@@ -7,7 +7,9 @@ Everything here runs before Redis is touched, so bad options never write.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ from .durations import Duration, to_milliseconds
 from .errors import InvalidOptionsError
 from .ids import MARK, is_generated_id
 from .options import JobOptions, RemovePolicy, Repeat, Retention
-from .wire import MAX_PRIORITY, MIN_PRIORITY, AddJobArgs
+from .wire import MAX_PRIORITY, MIN_PRIORITY, AddJobArgs, JobField
 from .wire import Retention as RetentionSpec
 
 __all__ = [
@@ -44,6 +46,9 @@ class ResolvedOptions:
     repeat: Repeat | None
     revision: str
     """The job kind's schema revision, stored with the job (field ``v``)."""
+    shared_options: str = ""
+    """``""`` when an option was overridden; else the JSON of the job kind's defaults,
+    stored once per queue as a shared options record (``wire.OPTIONS_COUNT``)."""
 
     def wire(
         self,
@@ -68,6 +73,7 @@ class ResolvedOptions:
             repeat_key,
             self.revision,
             trace_context,
+            self.shared_options,
         )
 
 
@@ -128,12 +134,46 @@ _resolved_defaults: dict[int, tuple[JobDefinition[Any, Any], ResolvedOptions]] =
 
 
 def resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> ResolvedOptions:
-    if options != _NO_OVERRIDES:
-        return _resolve(definition, options)
     cached = _resolved_defaults.get(id(definition))
     if cached is None or cached[0] is not definition:
-        cached = _resolved_defaults[id(definition)] = (definition, _resolve(definition, options))
-    return cached[1]
+        defaults = _shared(_resolve(definition, _NO_OVERRIDES))
+        cached = _resolved_defaults[id(definition)] = (definition, defaults)
+    if options == _NO_OVERRIDES:
+        return cached[1]
+    resolved = _resolve(definition, options)
+    if _keeps_shared_options(options):
+        return dataclasses.replace(resolved, shared_options=cached[1].shared_options)
+    return resolved
+
+
+def _keeps_shared_options(options: JobOptions) -> bool:
+    """Whether the job takes every option a shared options record holds from its kind.
+
+    Only those jobs share records, so a queue holds one record per job kind and
+    revision, however many values callers pass for the options they override.
+    """
+    return (
+        options.attempts is None
+        and options.retries is None
+        and options.backoff is None
+        and options.timeout is None
+        and options.remove_on_complete is None
+        and options.remove_on_fail is None
+    )
+
+
+def _shared(resolved: ResolvedOptions) -> ResolvedOptions:
+    """``resolved`` (a job kind's defaults) with the JSON of its shared options record."""
+    record = {
+        JobField.ATTEMPTS: str(resolved.attempts),
+        JobField.BACKOFF: resolved.backoff,
+        JobField.TIMEOUT: str(resolved.timeout_ms),
+        JobField.REMOVE_ON_COMPLETE: resolved.remove_on_complete,
+        JobField.REMOVE_ON_FAIL: resolved.remove_on_fail,
+        JobField.REVISION: resolved.revision,
+    }
+    spec = json.dumps({str(k): v for k, v in record.items() if v}, separators=(",", ":"))
+    return dataclasses.replace(resolved, shared_options=spec)
 
 
 def _resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> ResolvedOptions:

@@ -98,10 +98,10 @@ class QueueCalls:
     def __init__(self, keys: QueueKeys, wait: ReplicaWait | None) -> None:
         self.keys = k = keys
         self.wait = wait
-        self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix)
+        self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix, k.options)
         self._claim = (
             *(k.wait, k.delayed, k.retry, k.active, k.completed, k.dead, k.paused),
-            *(k.marker, k.limiter, k.repeat, k.job_prefix, k.done_prefix, k.history),
+            *(k.marker, k.limiter, k.repeat, k.job_prefix, k.done_prefix, k.history, k.options),
         )
         self._repeat = (k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker, k.job_prefix)
         self._states = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
@@ -141,7 +141,16 @@ class QueueCalls:
         self, now_ms: int, max_stalls: int, limit: int = 1000
     ) -> ScriptCall[list[StalledJob]]:
         k = self.keys
-        keys = (k.active, k.wait, k.dead, k.marker, k.paused, k.job_prefix, k.done_prefix)
+        keys = (
+            k.active,
+            k.wait,
+            k.dead,
+            k.marker,
+            k.paused,
+            k.job_prefix,
+            k.done_prefix,
+            k.options,
+        )
         return ScriptCall(RECOVER_STALLED, keys, (now_ms, max_stalls, limit), parse_stalled)
 
     def beat_worker(
@@ -157,7 +166,7 @@ class QueueCalls:
         k = self.keys
         keys = (
             *(k.workers, k.worker_prefix, k.active, k.wait, k.dead, k.marker, k.paused),
-            *(k.job_prefix, k.done_prefix),
+            *(k.job_prefix, k.done_prefix, k.options),
         )
         deadline = "" if lease_deadline_ms is None else lease_deadline_ms
         args: list[Arg] = [now_ms, worker_id, liveness_ms, record, deadline, max_stalls]
@@ -166,7 +175,7 @@ class QueueCalls:
         return ScriptCall(BEAT_WORKER, keys, args, parse_beat)
 
     def read_job(self, job_id: str, fields: bool = True) -> ScriptCall[RawJob | None]:
-        keys = (self.keys.job(job_id), *self._states)
+        keys = (self.keys.job(job_id), *self._states, self.keys.options)
         return ScriptCall(READ_JOB, keys, (job_id, "1" if fields else "0"), parse_read)
 
     def watch_job(self, job_id: str) -> ScriptCall[tuple[WatchReply, bytes]]:

@@ -16,23 +16,68 @@ local function wait_score(priority, seq)
   return (PRIORITY_OFFSET - priority) * SEQ_SPAN + (seq % SEQ_SPAN)
 end
 
+-- Shared options records: most jobs carry their kind's default attempts,
+-- backoff, timeout, retention and revision, so those are stored once per queue
+-- in the options HASH and each job keeps only the record's number ('o').
+-- The HASH maps '#' to the last number given, each number to its record (a
+-- JSON object of job-hash fields, as the producer wrote it) and each record
+-- back to its number. A record never changes once numbered: a job keeps the
+-- options it was enqueued with whatever later producers send.
+local OPTIONS_COUNT = '#'
+local shared_by_spec = {}
+local shared_by_number = {}
+
+-- The number of the record ``spec``, numbering it when it is new.
+local function shared_options(options_key, spec)
+  local n = shared_by_spec[spec]
+  if not n then
+    n = redis.call('HGET', options_key, spec)
+    if not n then
+      n = tostring(redis.call('HINCRBY', options_key, OPTIONS_COUNT, 1))
+      redis.call('HSET', options_key, spec, n, n, spec)
+    end
+    shared_by_spec[spec] = n
+  end
+  return n
+end
+
+-- The fields of record ``n`` (field -> value), decoded once per script call.
+local function shared_fields(options_key, n)
+  local rec = shared_by_number[n]
+  if not rec then
+    local raw = redis.call('HGET', options_key, n)
+    rec = raw and cjson.decode(raw) or {}
+    shared_by_number[n] = rec
+  end
+  return rec
+end
+
 -- Create one job hash and index it in wait or delayed. Returns true when the
 -- job is ready now (the caller then pushes the marker once).
 -- ``seq`` may be nil: the next value of the id counter is taken then.
 -- ``rv`` is the revision of the job's schema ('' or nil when unknown).
 -- ``tc`` is the producer's trace context ('' or nil = none). A delayed job records
 -- when it becomes ready ('ra'); otherwise its enqueue time 'ts' is that moment.
+-- ``opt`` (nil = none) is the number of a shared options record holding the
+-- job's attempts, backoff, timeout, retention and revision (see shared_options):
+-- the job then stores that number instead of those fields.
 local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, seq, now,
                           name, payload, priority, delay, attempts, backoff, timeout,
-                          rc, rf, rk, rv, tc)
+                          rc, rf, rk, rv, tc, opt)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
-  local fields = {'n', name, 'd', payload, 's', score, 'a', attempts, 'b', backoff,
-                  't', timeout, 'ts', fmt(now)}
-  if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
-  if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
+  local fields = {'n', name, 'd', payload, 's', score, 'ts', fmt(now)}
+  if opt then
+    fields[#fields + 1] = 'o'; fields[#fields + 1] = opt
+  else
+    fields[#fields + 1] = 'a'; fields[#fields + 1] = attempts
+    fields[#fields + 1] = 'b'; fields[#fields + 1] = backoff
+    fields[#fields + 1] = 't'; fields[#fields + 1] = timeout
+    if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
+    if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
+    if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
+  end
   if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
-  if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
   if tc and tc ~= '' then fields[#fields + 1] = 'tc'; fields[#fields + 1] = tc end
   if delay > 0 then fields[#fields + 1] = 'ra'; fields[#fields + 1] = fmt(now + delay) end
   redis.call('HSET', job_key, unpack(fields))
@@ -132,7 +177,7 @@ local function create_occurrence(id_key, wait_key, delayed_key, marker_key, job_
     if delay < 0 then delay = 0 end
     if create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, nil, now, def.n, def.d,
                   def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key,
-                  def.v, '') then
+                  def.v, '', nil) then
       redis.call('ZADD', marker_key, 0, '0')
     end
   end
@@ -170,10 +215,12 @@ end
 -- goes back to wait, or to the dead-letter queue once it stalled more than
 -- ``max_stalls`` times. Appends {id, name, stalls, 'w' or 'd'} to ``out`` and
 -- returns true when the job went back to wait. ``why`` ends the dead reason.
-local function stall_job(keys_wait, keys_dead, jp, done_prefix, id, now, max_stalls, why, out)
+local function stall_job(keys_wait, keys_dead, jp, done_prefix, options_key, id, now, max_stalls,
+                         why, out)
   local job_key = jp .. id
-  local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w')
+  local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w', 'o')
   if not f[1] then return false end
+  if f[5] then f[3] = shared_fields(options_key, f[5]).rf end
   redis.call('HDEL', job_key, 'lk')
   redis.call('HINCRBY', job_key, 'm', -1)
   local stalls = redis.call('HINCRBY', job_key, 'st', 1)

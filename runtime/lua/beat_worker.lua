@@ -15,6 +15,7 @@
 -- KEYS[7] paused         STRING  pause flag
 -- KEYS[8] job_prefix             prefix of job HASH keys
 -- KEYS[9] done_prefix            prefix of result-notification LIST keys
+-- KEYS[10] options        HASH    shared options records (see shared_options)
 -- ARGV[1] now (ms)
 -- ARGV[2] worker id
 -- ARGV[3] liveness (ms); '0' = the worker leaves: its record is deleted
@@ -68,7 +69,7 @@ if #gone_list > 0 then
     local owner = token and string.match(token, '^(.*):[^:]*$')
     if owner and gone[owner] then
       redis.call('ZREM', KEYS[3], id)
-      if stall_job(KEYS[4], KEYS[5], jp, KEYS[9], id, now, max_stalls,
+      if stall_job(KEYS[4], KEYS[5], jp, KEYS[9], KEYS[10], id, now, max_stalls,
                    'its worker stopped beating (died, or lost Redis)', reclaimed) then
         ready = true
       end

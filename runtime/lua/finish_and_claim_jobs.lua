@@ -15,6 +15,7 @@
 -- KEYS[11] job_prefix         prefix of job HASH keys
 -- KEYS[12] done_prefix        prefix of result-notification LIST keys
 -- KEYS[13] history    HASH    per-minute completed/failed counts (see record_history)
+-- KEYS[14] options    HASH    shared options records (see shared_options)
 -- ARGV[1] now (ms)
 -- ARGV[2] lease token for the jobs claimed by this call
 -- ARGV[3] lease duration (ms)
@@ -46,7 +47,11 @@ if ARGV[7] ~= '' then settled = cjson.decode(ARGV[7]) end
 for _, entry in ipairs(settled) do
   local id, tok, outcome, data, extra = entry[1], entry[2], entry[3], entry[4], entry[5]
   local job_key = jp .. id
-  local f = redis.call('HMGET', job_key, 'lk', 'rc', 'rf', 'w')
+  local f = redis.call('HMGET', job_key, 'lk', 'rc', 'rf', 'w', 'o')
+  if f[5] then
+    local o = shared_fields(KEYS[14], f[5])
+    f[2], f[3] = o.rc, o.rf
+  end
   if f[1] ~= tok then
     ignored[#ignored + 1] = id
   else
@@ -125,8 +130,12 @@ if paused == 0 and want > 0 then
     for i = 1, #popped, 2 do
       local id = popped[i]
       local job_key = jp .. id
-      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc')
+      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o')
       if f[1] then
+        if f[9] then
+          local o = shared_fields(KEYS[14], f[9])
+          f[3], f[4], f[5] = o.a, o.b, o.t
+        end
         local attempt = redis.call('HINCRBY', job_key, 'm', 1)
         redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
         redis.call('ZADD', KEYS[4], deadline, id)

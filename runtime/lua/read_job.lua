@@ -7,6 +7,7 @@
 -- KEYS[5] active     ZSET
 -- KEYS[6] completed  ZSET
 -- KEYS[7] dead       ZSET
+-- KEYS[8] options    HASH  shared options records: a job's 'o' is expanded into their fields
 -- ARGV[1] job id
 -- ARGV[2] '1' to return the fields too, '0' for the state only
 -- Returns: {state, score in that set or '', field, value, ...}; state is one of
@@ -27,6 +28,15 @@ end
 local out = {state, score}
 if ARGV[2] == '1' then
   local fields = redis.call('HGETALL', KEYS[1])
-  for i = 1, #fields do out[#out + 1] = fields[i] end
+  for i = 1, #fields, 2 do
+    out[#out + 1] = fields[i]
+    out[#out + 1] = fields[i + 1]
+    if fields[i] == 'o' then
+      for field, value in pairs(shared_fields(KEYS[8], fields[i + 1])) do
+        out[#out + 1] = field
+        out[#out + 1] = value
+      end
+    end
+  end
 end
 return out

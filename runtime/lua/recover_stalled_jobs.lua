@@ -8,6 +8,7 @@
 -- KEYS[5] paused      STRING  pause flag
 -- KEYS[6] job_prefix          prefix of job HASH keys
 -- KEYS[7] done_prefix         prefix of result-notification LIST keys
+-- KEYS[8] options     HASH    shared options records (see shared_options)
 -- ARGV[1] now (ms)
 -- ARGV[2] max stalls: a job stalling more often than this is dead-lettered
 -- ARGV[3] max jobs to recover in this call
@@ -21,7 +22,7 @@ local ready = false
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[1], id)
-  if stall_job(KEYS[2], KEYS[3], jp, KEYS[7], id, now, max_stalls,
+  if stall_job(KEYS[2], KEYS[3], jp, KEYS[7], KEYS[8], id, now, max_stalls,
                'lease expired (worker died or blocked the event loop)', out) then
     ready = true
   end

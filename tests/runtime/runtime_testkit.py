@@ -75,6 +75,7 @@ def raw_job(job_id: str, name: str, payload: bytes, *, attempts: int = 3) -> Add
         repeat_key="",
         revision="",
         trace_context="",
+        shared_options="",
     )
 
 

@@ -32,6 +32,7 @@ from jobcontracts.runtime.wire import (
     ERROR_HISTORY,
     HISTORY_MINUTES,
     MINUTE_MS,
+    OPTIONS_COUNT,
     PRIORITY_OFFSET,
     SEQ_SPAN,
     STALL_ROW,
@@ -99,7 +100,8 @@ def test_the_claim_reads_and_returns_what_the_claim_row_says() -> None:
         tuple(_LITERAL.findall(m.group(1)))
         for m in re.finditer(r"redis\.call\('HMGET', job_key, (.*)\)", claim)
     ]
-    assert tuple(f.value for f in CLAIM_READS) in reads
+    # plus the number of the job's shared options record, which stands in for a, b and t
+    assert (*(f.value for f in CLAIM_READS), JobField.OPTIONS.value) in reads
     width = max(int(n) for n in re.findall(r"jobs\[n \+ (\d+)\]", claim))
     assert width == CLAIM_ROW == len(CLAIM_READS) + 2  # + id and attempt
     meta = re.search(r"return \{\{([^}]*)\}, jobs, ignored\}", claim)
@@ -181,6 +183,14 @@ def test_repeat_definitions_use_only_named_keys() -> None:
     used = set(re.findall(r"\bdef\.(\w+)", "".join(SCRIPTS.values())))
     assert used <= {f.value for f in RepeatField}
     assert used >= {RepeatField.NAME.value, RepeatField.PAYLOAD.value, RepeatField.LIMIT.value}
+
+
+def test_shared_options_records_hold_job_hash_fields() -> None:
+    """Readers take fields of a shared options record by their job-hash names."""
+    taken = set(re.findall(r"\bo\.(\w+)", "".join(SCRIPTS.values())))
+    assert taken == {"a", "b", "t", "rc", "rf"}
+    assert taken <= {f.value for f in JobField}
+    assert f"local OPTIONS_COUNT = '{OPTIONS_COUNT}'" in COMMON
 
 
 def test_constants_match() -> None:
