@@ -4,7 +4,8 @@ typer 0.29 labels every parameter with its Python type (``<bool>`` even on
 flags and ``--help``, ``<list[str]>``) and wraps required arguments in braces
 (``{domain}``). ``TidyGroup``, the root command's class, swaps the parameter
 classes of the whole command tree for subclasses that print upper-case names
-instead. Only help text changes; parsing is untouched.
+instead, and that convert plain values without pydantic (``coercion.py``).
+Help text changes; what a value parses to does not.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from typer._click import Command, Context, Parameter
+from typer._coercion import RuntimeParam
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from .coercion import plain_runtime_param
 
 _TYPE_NAMES = {
     "int": "INTEGER",
@@ -25,6 +29,11 @@ _TYPE_NAMES = {
 
 
 class TidyArgument(TyperArgument):
+    def get_runtime_param(self) -> RuntimeParam:
+        if self._runtime_param is None:
+            self._runtime_param = plain_runtime_param(self.type_descriptor)
+        return super().get_runtime_param()  # typer's adapter when plain_runtime_param gave None
+
     @property
     def display_name_raw(self) -> str:
         return self.metavar or (self.name or "").upper()
@@ -38,6 +47,11 @@ class TidyArgument(TyperArgument):
 
 
 class TidyOption(TyperOption):
+    def get_runtime_param(self) -> RuntimeParam:
+        if self._runtime_param is None:
+            self._runtime_param = plain_runtime_param(self.type_descriptor)
+        return super().get_runtime_param()  # typer's adapter when plain_runtime_param gave None
+
     def display_type_rich(self, ctx: Context) -> str | None:
         if self.is_flag or self.count:
             return None
