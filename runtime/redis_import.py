@@ -7,25 +7,29 @@ API, looked up when they are turned on. Where the SDK is installed that import
 costs about 30 ms, a tenth of a command's start-up. ``install`` puts a finder in
 front of the import system that, the first time ``redis`` is imported, lets
 redis-py's package run while ``opentelemetry.sdk.metrics`` looks absent, and
-then removes itself. An SDK already imported (the application configured
-OpenTelemetry first) is left alone, and so is a redis-py already imported.
+then removes itself; the package keeps redis-py's own loader. An SDK already
+imported (the application configured OpenTelemetry first) is left alone, and so
+is a redis-py already imported.
 """
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # importlib.abc costs --help a few milliseconds
+    from importlib.abc import Loader
 
 _PROBED = "opentelemetry.sdk.metrics"
 
 
-class _WithoutSdkProbe(importlib.abc.Loader):
+class _WithoutSdkProbe:
     """Runs redis-py's package with the SDK module marked absent, then unmarks it."""
 
-    def __init__(self, loader: importlib.abc.Loader, finder: _FirstRedisImport) -> None:
+    def __init__(self, loader: Loader, finder: _FirstRedisImport) -> None:
         self._loader = loader
         self._finder = finder
 
@@ -33,6 +37,9 @@ class _WithoutSdkProbe(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
+        module.__loader__ = self._loader  # what redis-py and tools see is its own loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
         blocked = _PROBED not in sys.modules
         if blocked:
             sys.modules[_PROBED] = None  # type: ignore[assignment]  # "absent" to import
@@ -49,7 +56,7 @@ def _is_module(entry: object) -> bool:
     return entry is not None  # the import system marks "absent" with None
 
 
-class _FirstRedisImport(importlib.abc.MetaPathFinder):
+class _FirstRedisImport:
     """Wraps the loader of the first ``redis`` import; other imports pass it by."""
 
     def __init__(self) -> None:
@@ -64,7 +71,7 @@ class _FirstRedisImport(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or _PROBED in sys.modules:
             return None  # the finders after this one import it as usual
-        spec.loader = _WithoutSdkProbe(spec.loader, self)
+        spec.loader = cast("Loader", _WithoutSdkProbe(spec.loader, self))
         return spec
 
 

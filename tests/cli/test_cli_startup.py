@@ -105,6 +105,7 @@ def test_redis_loads_without_the_sdk_probe_and_the_sdk_still_imports() -> None:
     modules = _modules_after(
         "import sys\nimport jobcontracts.runtime.connection",
         "import redis.observability.providers as p\n    assert p.MeterProvider is None\n"
+        "    assert type(sys.modules['redis'].__loader__).__name__ == 'SourceFileLoader'\n"
         "    assert not [f for f in sys.meta_path if 'Redis' in type(f).__name__]\n"
         "    from opentelemetry.sdk.metrics import MeterProvider",
         [],
