@@ -10,10 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import redis_import
-
-redis_import.install()
-
 if TYPE_CHECKING:
     from .admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
     from .connection import Connection, default_connection

@@ -98,27 +98,3 @@ def test_queue_commands_import_no_generated_package(
     assert "jobcontracts.runtime.contract" not in modules
     assert _roots(modules).isdisjoint(_HEAVY - {"opentelemetry"})  # redis-py loads the API
     assert "pydantic" not in _roots(modules)  # plain options convert without typer's adapters
-    assert not any(name.startswith("opentelemetry.sdk") for name in modules)
-
-
-def test_redis_loads_without_the_sdk_probe_and_the_sdk_still_imports() -> None:
-    modules = _modules_after(
-        "import sys\nimport jobcontracts.runtime.connection",
-        "import redis.observability.providers as p\n    assert p.MeterProvider is None\n"
-        "    assert type(sys.modules['redis'].__loader__).__name__ == 'SourceFileLoader'\n"
-        "    assert not [f for f in sys.meta_path if 'Redis' in type(f).__name__]\n"
-        "    from opentelemetry.sdk.metrics import MeterProvider",
-        [],
-        {},
-    )
-    assert {"redis", "opentelemetry.sdk.metrics"} <= modules
-
-
-def test_an_sdk_imported_first_is_the_one_redis_sees() -> None:
-    modules = _modules_after(
-        "from opentelemetry.sdk.metrics import MeterProvider\nimport jobcontracts.runtime.admin",
-        "import redis.observability.providers as p\n    assert p.MeterProvider is MeterProvider",
-        [],
-        {},
-    )
-    assert "redis" in modules
