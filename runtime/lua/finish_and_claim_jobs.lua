@@ -1,6 +1,7 @@
--- finish_and_claim_jobs: the worker's one call per loop turn. Settles the jobs
--- it finished since the last call, promotes due delayed/retry jobs, then claims
--- up to `want` ready jobs under a lease.
+-- finish_and_claim_jobs: the worker's one call per loop turn, in four steps (one
+-- function each): settle the jobs it finished since the last call, promote due
+-- delayed/retry jobs, claim up to `want` ready jobs under a lease, and say when
+-- the next scheduled job or repeat is due. One script, so one round trip.
 --
 -- KEYS[1]  wait       ZSET    ready jobs by priority/sequence
 -- KEYS[2]  delayed    ZSET    scheduled jobs by ready time
@@ -36,129 +37,163 @@
 local now = tonumber(ARGV[1])
 local token = ARGV[2]
 local jp = KEYS[11]
-local ready = false
-local ignored = {}
-local trims = {}
-local completed, failed = 0, 0
 
--- 1. settle
-local settled = {}
-if ARGV[7] ~= '' then settled = cjson.decode(ARGV[7]) end
-for _, entry in ipairs(settled) do
-  local id, tok, outcome, data, extra = entry[1], entry[2], entry[3], entry[4], entry[5]
-  local job_key = jp .. id
-  local f = redis.call('HMGET', job_key, 'lk', 'rc', 'rf', 'w', 'o')
-  if f[5] then
-    local o = shared_fields(KEYS[14], f[5])
-    f[2], f[3] = o.rc, o.rf
-  end
-  if f[1] ~= tok then
-    ignored[#ignored + 1] = id
-  else
-    redis.call('ZREM', KEYS[4], id)
-    redis.call('HDEL', job_key, 'lk')
-    if outcome == 'c' then
-      completed = completed + 1
-      notify(job_key, KEYS[12] .. id, 'c' .. data, f[4])
-      if f[2] == '1' then
-        redis.call('DEL', job_key)
-      else
-        redis.call('HSET', job_key, 'r', data, 'ft', fmt(now))
-        redis.call('ZADD', KEYS[5], fmt(now), id)
-        if f[2] then trims[f[2]] = true end
-      end
-    elseif outcome == 'r' then
-      failed = failed + 1
-      append_error(job_key, data)
-      redis.call('HSET', job_key, 'ra', fmt(extra))
-      redis.call('ZADD', KEYS[3], fmt(extra), id)
-    elseif outcome == 'd' then
-      failed = failed + 1
-      append_error(job_key, data)
-      bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
+-- 1. Settle the jobs this worker finished (those whose lease it still holds).
+-- Returns whether a job went back to wait, and the ids whose lease was lost.
+local function settle(packed)
+  local ready = false
+  local ignored = {}
+  local trims = {}
+  local completed, failed = 0, 0
+  local settled = {}
+  if packed ~= '' then settled = cjson.decode(packed) end
+  for _, entry in ipairs(settled) do
+    local id, tok, outcome, data, extra = entry[1], entry[2], entry[3], entry[4], entry[5]
+    local job_key = jp .. id
+    local f = redis.call('HMGET', job_key, 'lk', 'rc', 'rf', 'w', 'o')
+    if f[5] then
+      local o = shared_fields(KEYS[14], f[5])
+      f[2], f[3] = o.rc, o.rf
+    end
+    if f[1] ~= tok then
+      ignored[#ignored + 1] = id
     else
-      redis.call('HINCRBY', job_key, 'm', -1)
-      local s = redis.call('HGET', job_key, 's')
-      if s then
-        redis.call('ZADD', KEYS[1], s, id)
-        ready = true
+      redis.call('ZREM', KEYS[4], id)
+      redis.call('HDEL', job_key, 'lk')
+      if outcome == 'c' then
+        completed = completed + 1
+        notify(job_key, KEYS[12] .. id, 'c' .. data, f[4])
+        if f[2] == '1' then
+          redis.call('DEL', job_key)
+        else
+          redis.call('HSET', job_key, 'r', data, 'ft', fmt(now))
+          redis.call('ZADD', KEYS[5], fmt(now), id)
+          if f[2] then trims[f[2]] = true end
+        end
+      elseif outcome == 'r' then
+        failed = failed + 1
+        append_error(job_key, data)
+        redis.call('HSET', job_key, 'ra', fmt(extra))
+        redis.call('ZADD', KEYS[3], fmt(extra), id)
+      elseif outcome == 'd' then
+        failed = failed + 1
+        append_error(job_key, data)
+        bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
+      else
+        redis.call('HINCRBY', job_key, 'm', -1)
+        local s = redis.call('HGET', job_key, 's')
+        if s then
+          redis.call('ZADD', KEYS[1], s, id)
+          ready = true
+        end
       end
     end
   end
+  for spec in pairs(trims) do trim(KEYS[5], jp, spec, now) end
+  if completed + failed > 0 then record_history(KEYS[13], now, completed, failed) end
+  return ready, ignored
 end
-for spec in pairs(trims) do trim(KEYS[5], jp, spec, now) end
-if completed + failed > 0 then record_history(KEYS[13], now, completed, failed) end
 
--- 2. promote due delayed and retry jobs
-for _, src in ipairs({KEYS[2], KEYS[3]}) do
-  local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', 0, 1000)
-  if #due > 0 then
-    for _, id in ipairs(due) do
-      local s = redis.call('HGET', jp .. id, 's')
-      if s then redis.call('ZADD', KEYS[1], s, id) end
+-- 2. Promote due delayed and retry jobs to wait; returns whether any moved.
+local function promote()
+  local ready = false
+  for _, src in ipairs({KEYS[2], KEYS[3]}) do
+    local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', 0, 1000)
+    if #due > 0 then
+      for _, id in ipairs(due) do
+        local s = redis.call('HGET', jp .. id, 's')
+        if s then redis.call('ZADD', KEYS[1], s, id) end
+      end
+      redis.call('ZREM', src, unpack(due))
+      ready = true
     end
-    redis.call('ZREM', src, unpack(due))
-    ready = true
   end
+  return ready
 end
 
--- 3. claim
+-- How many of ``want`` jobs the rate limit allows now, and how long to wait when none.
+local function rate_allowance(want, rate_max)
+  if rate_max <= 0 then return want, 0 end
+  local used = tonumber(redis.call('GET', KEYS[9]) or '0')
+  if used >= rate_max then
+    local rate_wait = redis.call('PTTL', KEYS[9])
+    if rate_wait < 0 then
+      -- a counter without expiry would block forever: restart the window
+      redis.call('DEL', KEYS[9])
+      rate_wait = 0
+    end
+    return 0, rate_wait
+  end
+  if rate_max - used < want then return rate_max - used, 0 end
+  return want, 0
+end
+
+-- 3. Claim up to ``want`` ready jobs under this call's lease token.
+local function claim(want, rate_max)
+  local jobs = {}
+  local popped = redis.call('ZPOPMIN', KEYS[1], want)
+  local deadline = fmt(now + tonumber(ARGV[3]))
+  local claimed = 0
+  for i = 1, #popped, 2 do
+    local id = popped[i]
+    local job_key = jp .. id
+    local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o')
+    if f[1] then
+      if f[9] then
+        local o = shared_fields(KEYS[14], f[9])
+        f[3], f[4], f[5] = o.a, o.b, o.t
+      end
+      local attempt = redis.call('HINCRBY', job_key, 'm', 1)
+      redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
+      redis.call('ZADD', KEYS[4], deadline, id)
+      local n = #jobs
+      jobs[n + 1] = id
+      jobs[n + 2] = f[1]
+      jobs[n + 3] = f[2]
+      jobs[n + 4] = attempt
+      jobs[n + 5] = f[3]
+      jobs[n + 6] = f[4]
+      jobs[n + 7] = f[5]
+      jobs[n + 8] = f[6]
+      jobs[n + 9] = f[7]
+      jobs[n + 10] = f[8]
+      claimed = claimed + 1
+    end
+  end
+  if rate_max > 0 and claimed > 0 then
+    if redis.call('INCRBY', KEYS[9], claimed) == claimed then
+      redis.call('PEXPIRE', KEYS[9], ARGV[6])
+    end
+  end
+  return jobs
+end
+
+-- 4. When is the next scheduled thing due (delayed, retry or repeat), and the next repeat?
+local function next_due()
+  local soonest = -1
+  for _, src in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
+    local first = redis.call('ZRANGE', src, 0, 0, 'WITHSCORES')
+    if first[2] then
+      local at = tonumber(first[2])
+      if soonest < 0 or at < soonest then soonest = at end
+    end
+  end
+  local next_repeat = -1
+  local first_repeat = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
+  if first_repeat[2] then next_repeat = tonumber(first_repeat[2]) end
+  return soonest, next_repeat
+end
+
+local settled_ready, ignored = settle(ARGV[7])
+local ready = promote() or settled_ready
 local paused = redis.call('EXISTS', KEYS[7])
 local want = tonumber(ARGV[4])
 local rate_max = tonumber(ARGV[5])
 local rate_wait = 0
 local jobs = {}
 if paused == 0 and want > 0 then
-  if rate_max > 0 then
-    local used = tonumber(redis.call('GET', KEYS[9]) or '0')
-    if used >= rate_max then
-      rate_wait = redis.call('PTTL', KEYS[9])
-      if rate_wait < 0 then
-        -- a counter without expiry would block forever: restart the window
-        redis.call('DEL', KEYS[9])
-        rate_wait = 0
-      end
-      want = 0
-    elseif rate_max - used < want then
-      want = rate_max - used
-    end
-  end
-  if want > 0 then
-    local popped = redis.call('ZPOPMIN', KEYS[1], want)
-    local deadline = fmt(now + tonumber(ARGV[3]))
-    local claimed = 0
-    for i = 1, #popped, 2 do
-      local id = popped[i]
-      local job_key = jp .. id
-      local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o')
-      if f[1] then
-        if f[9] then
-          local o = shared_fields(KEYS[14], f[9])
-          f[3], f[4], f[5] = o.a, o.b, o.t
-        end
-        local attempt = redis.call('HINCRBY', job_key, 'm', 1)
-        redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
-        redis.call('ZADD', KEYS[4], deadline, id)
-        local n = #jobs
-        jobs[n + 1] = id
-        jobs[n + 2] = f[1]
-        jobs[n + 3] = f[2]
-        jobs[n + 4] = attempt
-        jobs[n + 5] = f[3]
-        jobs[n + 6] = f[4]
-        jobs[n + 7] = f[5]
-        jobs[n + 8] = f[6]
-        jobs[n + 9] = f[7]
-        jobs[n + 10] = f[8]
-        claimed = claimed + 1
-      end
-    end
-    if rate_max > 0 and claimed > 0 then
-      if redis.call('INCRBY', KEYS[9], claimed) == claimed then
-        redis.call('PEXPIRE', KEYS[9], ARGV[6])
-      end
-    end
-  end
+  want, rate_wait = rate_allowance(want, rate_max)
+  if want > 0 then jobs = claim(want, rate_max) end
   -- more work left: wake another idle worker
   if redis.call('ZCARD', KEYS[1]) > 0 and rate_wait == 0 then
     redis.call('ZADD', KEYS[8], 0, '0')
@@ -166,18 +201,6 @@ if paused == 0 and want > 0 then
 elseif ready and paused == 0 then
   redis.call('ZADD', KEYS[8], 0, '0')
 end
+local due, next_repeat = next_due()
 
--- 4. when is the next scheduled thing due?
-local next_due = -1
-for _, src in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
-  local first = redis.call('ZRANGE', src, 0, 0, 'WITHSCORES')
-  if first[2] then
-    local at = tonumber(first[2])
-    if next_due < 0 or at < next_due then next_due = at end
-  end
-end
-local next_repeat = -1
-local first_repeat = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
-if first_repeat[2] then next_repeat = tonumber(first_repeat[2]) end
-
-return {{next_due, rate_wait, next_repeat, paused}, jobs, ignored}
+return {{due, rate_wait, next_repeat, paused}, jobs, ignored}
