@@ -8,10 +8,13 @@ script and a ``WAIT replicas timeout`` go out together on one connection, so
 the reply comes back only once that many replicas hold the write (or the
 timeout passed, which raises ``NotReplicatedError`` carrying the reply).
 
-That protocol is written once, without I/O, as a generator (``script_exchange``):
-it yields the commands to send and receives their replies. ``drive`` and
-``adrive`` run such an exchange over a blocking or an asyncio link (a
-dedicated channel, or a redis-py client through ``ClientLink``).
+The request and the reading of its replies are plain functions, and the
+NOSCRIPT fallback is written once, without I/O, as a generator
+(``after_noscript``) that yields the commands to send and receives their
+replies; ``drive`` and ``adrive`` run such an exchange over a blocking or an
+asyncio link (a dedicated channel, or a redis-py client through ``ClientLink``).
+``run_script`` and ``arun_script`` send the request directly (the worker's
+claim call costs no generator) and turn to the fallback only on NOSCRIPT.
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -47,9 +50,13 @@ __all__ = [
     "LuaScript",
     "NotReplicatedError",
     "adrive",
+    "after_noscript",
+    "arun_script",
     "drive",
     "load_script",
-    "script_exchange",
+    "run_script",
+    "script_reply",
+    "script_request",
 ]
 
 
@@ -66,19 +73,16 @@ def load_script(name: str) -> LuaScript:
     return LuaScript(name, text, hashlib.sha1(text, usedforsecurity=False).hexdigest())
 
 
-def script_exchange(
+def script_request(
     script: LuaScript, keys: Sequence[str], args: Sequence[Arg], wait: ReplicaWait | None
-) -> Exchange[Any]:
-    """EVALSHA (and WAIT); on NOSCRIPT load the script and send it again, once."""
+) -> Request:
+    """EVALSHA, followed by WAIT on the same connection when replicas must confirm."""
     evalsha = ("EVALSHA", script.sha, len(keys), *keys, *args)
-    request: Request = (
-        (evalsha,) if wait is None else (evalsha, ("WAIT", wait.replicas, wait.timeout_ms))
-    )
-    try:
-        replies = yield request
-    except NoScriptError:
-        yield (("SCRIPT", "LOAD", script.text),)
-        replies = yield request
+    return (evalsha,) if wait is None else (evalsha, ("WAIT", wait.replicas, wait.timeout_ms))
+
+
+def script_reply(replies: list[Any], wait: ReplicaWait | None) -> Any:
+    """The script's reply; ``NotReplicatedError`` when fewer replicas confirmed than asked."""
     if wait is None:
         return replies[0]
     reply, acked = replies
@@ -90,6 +94,17 @@ def script_exchange(
             reply=reply,
         )
     return reply
+
+
+def after_noscript(script: LuaScript, request: Request) -> Exchange[list[Any]]:
+    """The NOSCRIPT fallback: load the script, then send the request once more.
+
+    The script cache is per server and not replicated, so it is empty after a
+    restart or a failover; a second NOSCRIPT is raised.
+    """
+    yield (("SCRIPT", "LOAD", script.text),)
+    replies: list[Any] = yield request
+    return replies
 
 
 class Link(Protocol):
@@ -107,10 +122,7 @@ def drive(link: Link, exchange: Exchange[T]) -> T:
     request = next(exchange)
     while True:
         try:
-            if len(request) == 1:
-                replies = [link.execute(*request[0])]
-            else:
-                replies = link.execute_many(*request)
+            replies = _send(link, request)
         except ResponseError as error:
             request = exchange.throw(error)
             continue
@@ -125,10 +137,7 @@ async def adrive(link: AsyncLink, exchange: Exchange[T]) -> T:
     request = next(exchange)
     while True:
         try:
-            if len(request) == 1:
-                replies = [await link.execute(*request[0])]
-            else:
-                replies = await link.execute_many(*request)
+            replies = await _asend(link, request)
         except ResponseError as error:
             request = exchange.throw(error)
             continue
@@ -174,3 +183,45 @@ class AsyncClientLink:
             pipe.execute_command(*command)
         replies: list[Any] = await pipe.execute()
         return replies
+
+
+def _send(link: Link, request: Request) -> list[Any]:
+    return [link.execute(*request[0])] if len(request) == 1 else link.execute_many(*request)
+
+
+async def _asend(link: AsyncLink, request: Request) -> list[Any]:
+    if len(request) == 1:
+        return [await link.execute(*request[0])]
+    return await link.execute_many(*request)
+
+
+def run_script(
+    link: Link,
+    script: LuaScript,
+    keys: Sequence[str],
+    args: Sequence[Arg],
+    wait: ReplicaWait | None = None,
+) -> Any:
+    """One script run over a blocking link: one round trip, two more after NOSCRIPT."""
+    request = script_request(script, keys, args, wait)
+    try:
+        replies = _send(link, request)
+    except NoScriptError:
+        replies = drive(link, after_noscript(script, request))
+    return script_reply(replies, wait)
+
+
+async def arun_script(
+    link: AsyncLink,
+    script: LuaScript,
+    keys: Sequence[str],
+    args: Sequence[Arg],
+    wait: ReplicaWait | None = None,
+) -> Any:
+    """``run_script`` over an asyncio link."""
+    request = script_request(script, keys, args, wait)
+    try:
+        replies = await _asend(link, request)
+    except NoScriptError:
+        replies = await adrive(link, after_noscript(script, request))
+    return script_reply(replies, wait)

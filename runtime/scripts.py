@@ -2,7 +2,7 @@
 
 Each call is built and its reply read by plain functions without I/O
 (``script_calls.py``); the methods here only run it, blocking or on asyncio,
-through the one EVALSHA/NOSCRIPT exchange of ``evalsha.py``. Operations of
+through ``evalsha.py`` (EVALSHA, and its one NOSCRIPT fallback). Operations of
 several round trips (the admin reads, waiting for a result) are generators
 of steps (``Steps``): script calls and ``Batch``es of plain commands, which
 ``run_steps`` and ``arun_steps`` drive. Every step goes to the node serving
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from .channel import RawChannel
 from .connection import Connection
 from .errors import NotReplicatedError
-from .evalsha import AsyncClientLink, ClientLink, adrive, drive, script_exchange
+from .evalsha import AsyncClientLink, ClientLink, arun_script, run_script
 from .keys import QueueKeys
 from .routing import acall_routed, call_routed
 from .script_calls import QueueCalls, ScriptCall, check_permissions_call
@@ -131,7 +131,7 @@ class QueueScripts:
 
         def on(node: Connection) -> Any:
             link = node.sync_channel() if fast else ClientLink(node.sync_client())
-            return drive(link, script_exchange(call.script, call.keys, call.args, call.wait))
+            return run_script(link, call.script, call.keys, call.args, call.wait)
 
         return call.parse(self.call(on))
 
@@ -142,7 +142,7 @@ class QueueScripts:
 
         async def on(node: Connection) -> Any:
             link = channel or (node.async_lane() if fast else AsyncClientLink(node.async_client()))
-            return await adrive(link, script_exchange(call.script, call.keys, call.args, call.wait))
+            return await arun_script(link, call.script, call.keys, call.args, call.wait)
 
         return call.parse(await self.acall(on))
 
@@ -298,7 +298,7 @@ def check_permissions(
     """The probes (argv lists, ``KEY`` for ``probe_key``) the connection's user may not run."""
     call = check_permissions_call(probe_key, probes)
     link = ClientLink(connection.route(probe_key).sync_client())
-    return call.parse(drive(link, script_exchange(call.script, call.keys, call.args, None)))
+    return call.parse(run_script(link, call.script, call.keys, call.args))
 
 
 def queue_scripts(connection: Connection, domain: str) -> QueueScripts:
