@@ -2,8 +2,9 @@
 
 ``QueueCalls`` knows the KEYS and ARGV layout of each script in ``lua/``
 (see their headers) and which parser in ``script_replies.py`` reads its
-reply. ``scripts.py`` runs the calls, blocking or on asyncio, through the one
-EVALSHA/NOSCRIPT exchange of ``evalsha.py``; nothing here is written twice.
+reply. ``scripts.py`` runs the calls, blocking or on asyncio, through
+``evalsha.py`` (EVALSHA and its one NOSCRIPT fallback); nothing here is
+written twice.
 """
 
 from __future__ import annotations
