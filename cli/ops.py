@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -102,7 +101,7 @@ def redis_command(command: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
-def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
+def admin_for(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
     from jobcontracts.runtime.admin import QueueAdmin
 
     try:
@@ -112,13 +111,13 @@ def _admin(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
     return QueueAdmin(domain, open_connection(url, prefix))
 
 
-def _print_tracebacks(console: Console, entries: Iterable[tuple[str, str | None]]) -> int:
+def print_tracebacks(console: Console, entries: Iterable[tuple[str, str | None]]) -> int:
     from .tracebacks import print_tracebacks
 
     return print_tracebacks(console, entries)
 
 
-def _when(value: datetime | None) -> str:
+def when(value: datetime | None) -> str:
     return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -229,7 +228,7 @@ def show_command(
     """Show one job: state, attempts, errors, result (and tracebacks with --traceback)."""
     from rich.table import Table
 
-    admin = _admin(domain, out, redis_url, prefix)
+    admin = admin_for(domain, out, redis_url, prefix)
     info = admin.job(job_id)
     if info is None:
         raise fail(f"no job {job_id!r} in {domain} (never added, or removed by retention)", 1)
@@ -243,12 +242,12 @@ def show_command(
         ("payload", info.payload),
         ("schema revision", info.revision or "-"),
         ("result", info.result or "-"),
-        ("enqueued", _when(info.enqueued_at)),
-        ("started", _when(info.started_at)),
-        ("finished", _when(info.finished_at)),
+        ("enqueued", when(info.enqueued_at)),
+        ("started", when(info.started_at)),
+        ("finished", when(info.finished_at)),
     ]
     if info.ready_at:
-        rows.append(("ready at", _when(info.ready_at)))
+        rows.append(("ready at", when(info.ready_at)))
     if info.dead_reason:
         rows.append(("dead because", info.dead_reason))
     if info.stalls:
@@ -262,124 +261,9 @@ def show_command(
     if traceback:
         if not info.errors:
             out_console().print("no failed attempts, so no traceback")
-        _print_tracebacks(
+        print_tracebacks(
             out_console(), ((f"attempt {e.attempt}: {e.reason}", e.traceback) for e in info.errors)
         )
-
-
-dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args_is_help=True)
-
-
-@dlq_app.command("list")
-@redis_command
-def dlq_list(
-    domain: DomainArg,
-    limit: Annotated[int, typer.Option(help="How many to show.")] = 50,
-    offset: Annotated[int, typer.Option(help="How many to skip.")] = 0,
-    out: OutOption = Path("generated"),
-    redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
-    traceback: TracebackOption = False,
-) -> None:
-    """List dead-lettered jobs with the reason each one failed (and tracebacks with --traceback)."""
-    from rich.table import Table
-
-    admin = _admin(domain, out, redis_url, prefix)
-    letters = admin.dead_letters(limit=limit, offset=offset)
-    table = Table(title=f"Dead letters of {domain} ({admin.counts().dead} in all)")
-    for column in ("id", "job", "attempts", "failed at", "reason"):
-        table.add_column(column, overflow="fold")
-    for letter in letters:
-        table.add_row(
-            letter.id, letter.name, str(letter.attempts), _when(letter.failed_at), letter.reason
-        )
-    out_console().print(table)
-    if traceback:
-        _print_tracebacks(
-            out_console(),
-            ((f"{letter.id} ({letter.name})", letter.traceback) for letter in letters),
-        )
-
-
-@dlq_app.command("retry")
-@redis_command
-def dlq_retry(
-    domain: DomainArg,
-    job_ids: Annotated[list[str] | None, typer.Argument(help="Ids to retry.")] = None,
-    all_jobs: Annotated[bool, typer.Option("--all", help="Retry every dead-lettered job.")] = False,
-    out: OutOption = Path("generated"),
-    redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
-) -> None:
-    """Put dead-lettered jobs back in the queue with fresh attempts."""
-    if bool(job_ids) == all_jobs:
-        raise fail("name the job ids to retry, or pass --all (not both)")
-    admin = _admin(domain, out, redis_url, prefix)
-    count = admin.retry_dead(None if all_jobs else job_ids)
-    out_console().print(f"re-enqueued {count} job(s) of {domain}")
-    if job_ids and count < len(job_ids):
-        raise fail(f"{len(job_ids) - count} of the ids were not in the dead-letter queue", 1)
-
-
-@dlq_app.command("purge")
-@redis_command
-def dlq_purge(
-    domain: DomainArg,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-    out: OutOption = Path("generated"),
-    redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
-) -> None:
-    """Delete every dead-lettered job of a domain."""
-    admin = _admin(domain, out, redis_url, prefix)
-    dead = admin.counts().dead
-    if not yes:
-        if not sys.stdin.isatty():
-            raise fail(f"refusing to delete {dead} dead job(s) without --yes")
-        typer.confirm(f"Delete {dead} dead job(s) of {domain}?", abort=True)
-    out_console().print(f"purged {admin.purge_dead()} dead job(s) of {domain}")
-
-
-repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_help=True)
-
-
-@repeat_app.command("list")
-@redis_command
-def repeat_list(
-    domain: DomainArg,
-    out: OutOption = Path("generated"),
-    redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
-) -> None:
-    """List the repeats of a domain with their schedule and next occurrence."""
-    from rich.table import Table
-
-    admin = _admin(domain, out, redis_url, prefix)
-    table = Table(title=f"Repeats of {domain}")
-    for column in ("key", "job", "schedule", "next", "payload"):
-        table.add_column(column, overflow="fold")
-    for repeat in admin.repeats():
-        schedule = f"cron {repeat.cron}" if repeat.cron else f"every {repeat.every_ms} ms"
-        if repeat.limit is not None:
-            schedule += f" (limit {repeat.limit})"
-        upcoming = None if repeat.next_ms is None else datetime.fromtimestamp(repeat.next_ms / 1000)
-        table.add_row(repeat.key, repeat.name, schedule, _when(upcoming), repeat.payload)
-    out_console().print(table)
-
-
-@repeat_app.command("remove")
-@redis_command
-def repeat_remove(
-    domain: DomainArg,
-    key: Annotated[str, typer.Argument(help="The repeat key that `repeat list` shows.")],
-    out: OutOption = Path("generated"),
-    redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
-) -> None:
-    """Stop a repeat and drop its pending occurrence."""
-    if not _admin(domain, out, redis_url, prefix).remove_repeat(key):
-        raise fail(f"no repeat {key!r} in {domain}", 1)
-    out_console().print(f"removed repeat {key} of {domain}")
 
 
 def pause_command(
@@ -389,7 +273,7 @@ def pause_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Stop workers of a domain from starting new jobs (running ones finish)."""
-    _admin(domain, out, redis_url, prefix).pause()
+    admin_for(domain, out, redis_url, prefix).pause()
     out_console().print(f"{domain} paused")
 
 
@@ -400,11 +284,14 @@ def resume_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Let workers of a paused domain start jobs again."""
-    _admin(domain, out, redis_url, prefix).resume()
+    admin_for(domain, out, redis_url, prefix).resume()
     out_console().print(f"{domain} resumed")
 
 
 def register_ops_commands(app: typer.Typer) -> None:
+    from .dlq_commands import dlq_app
+    from .repeat_commands import repeat_app
+
     app.command("enqueue")(redis_command(enqueue_command))
     app.command("stats")(redis_command(stats_command))
     app.command("show")(redis_command(show_command))
