@@ -21,9 +21,9 @@ import redis
 import redis.asyncio
 from redis.backoff import ExponentialWithJitterBackoff
 
-from .channel import AsyncFastLane, SyncChannel
 from .clients import build_async, build_sync
 from .keys import validate_name
+from .lanes import AsyncProducerLane, SyncProducerLane
 from .retrying import AsyncOutageRetry, OutageRetry
 from .routing import SlotMap
 from .server_clock import Clock as Clock  # re-exported: the clock type users pass
@@ -119,8 +119,8 @@ class Connection:
         if self.endpoint.kind == "cluster":
             self._slots = SlotMap(self.endpoint, self.settings.connect_timeout)
         self._sync: redis.Redis | None = None
-        self._channel: SyncChannel | None = None
-        self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncFastLane] = (
+        self._channel: SyncProducerLane | None = None
+        self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncProducerLane] = (
             weakref.WeakKeyDictionary()
         )
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
@@ -190,7 +190,7 @@ class Connection:
                     client = self._sync = self._build_sync()
         return client
 
-    def sync_channel(self) -> SyncChannel:
+    def sync_channel(self) -> SyncProducerLane:
         """Direct per-thread connections for the producer's one-call-per-job path."""
         if self._slots is not None:
             return self.route(self.prefix).sync_channel()
@@ -200,19 +200,19 @@ class Connection:
             with self._lock:
                 channel = self._channel
                 if channel is None:
-                    channel = self._channel = SyncChannel(
+                    channel = self._channel = SyncProducerLane(
                         client, self.settings.retries, self._backoff()
                     )
         return channel
 
-    def async_lane(self) -> AsyncFastLane:
+    def async_lane(self) -> AsyncProducerLane:
         """The producer's direct connection on the running event loop."""
         if self._slots is not None:
             return self.route(self.prefix).async_lane()
         loop = asyncio.get_running_loop()
         lane = self._lanes.get(loop)
         if lane is None:
-            lane = self._lanes[loop] = AsyncFastLane(self.async_client())
+            lane = self._lanes[loop] = AsyncProducerLane(self.async_client())
         return lane
 
     def async_client(self) -> redis.asyncio.Redis:

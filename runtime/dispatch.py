@@ -22,7 +22,6 @@ import contextlib
 import logging
 import time
 
-from .channel import RawChannel
 from .claimed import ClaimedJobs
 from .connection import Connection
 from .diagnosis import is_access_error, refused
@@ -30,6 +29,7 @@ from .durations import to_milliseconds
 from .errors import RedisAccessError, TopologyError
 from .execution import JobRunner
 from .heartbeat import Heartbeat
+from .lanes import WorkerLane
 from .repeat import advance_due_repeats
 from .routing import TRANSIENT_ERRORS
 from .script_replies import ClaimReply
@@ -73,8 +73,8 @@ class Dispatcher:
         self._wake: asyncio.Future[None] | None = None
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._channel: RawChannel | None = None
-        self._marker_channel: RawChannel | None = None
+        self._channel: WorkerLane | None = None
+        self._marker_channel: WorkerLane | None = None
         self._log_extra = {"domain": self._domain}
         # driver state, kept across turns
         self._idle = False
@@ -112,8 +112,8 @@ class Dispatcher:
         )
         claimed.starting = not self._stopping
         # Both follow the queue's node: on a Cluster it changes after a failover.
-        self._channel = RawChannel(lambda: self._scripts.node().async_client())
-        self._marker_channel = RawChannel(lambda: self._scripts.node().async_client())
+        self._channel = WorkerLane(lambda: self._scripts.node().async_client())
+        self._marker_channel = WorkerLane(lambda: self._scripts.node().async_client())
         try:
             await self._conn.sync_clock_async()
         except TRANSIENT_ERRORS as exc:  # the heartbeat measures it once Redis answers

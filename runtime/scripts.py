@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from .channel import RawChannel
 from .connection import Connection
 from .errors import NotReplicatedError
 from .evalsha import AsyncClientLink, ClientLink, arun_script, run_script
 from .keys import QueueKeys
+from .lanes import WorkerLane
 from .routing import acall_routed, call_routed
 from .script_calls import QueueCalls, ScriptCall, check_permissions_call
 from .script_replies import BeatReply, ClaimedJob, ClaimReply, RawJob, StalledJob
@@ -136,7 +136,7 @@ class QueueScripts:
         return call.parse(self.call(on))
 
     async def arun(
-        self, call: ScriptCall[T], *, fast: bool = False, channel: RawChannel | None = None
+        self, call: ScriptCall[T], *, fast: bool = False, channel: WorkerLane | None = None
     ) -> T:
         """``run`` on asyncio; over ``channel`` when given (the worker's own connection)."""
 
@@ -195,7 +195,7 @@ class QueueScripts:
         settled: Sequence[Settlement],
         rate_max: int = 0,
         rate_window_ms: int = 0,
-        channel: RawChannel | None = None,
+        channel: WorkerLane | None = None,
     ) -> ClaimReply:
         """Settle ``settled`` and claim up to ``want`` jobs (over ``channel`` when given)."""
         call = self.calls.finish_and_claim(

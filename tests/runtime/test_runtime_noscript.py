@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from jobcontracts.runtime import Connection, JobOptions, JobState, QueueAdmin, enqueue
-from jobcontracts.runtime.channel import RawChannel
 from jobcontracts.runtime.errors import NotReplicatedError
 from jobcontracts.runtime.evalsha import LuaScript
+from jobcontracts.runtime.lanes import WorkerLane
 from jobcontracts.runtime.producer import enqueue_async
 from jobcontracts.runtime.script_calls import ADD_JOBS, FINISH_AND_CLAIM, READ_JOB
 from jobcontracts.runtime.scripts import queue_scripts
@@ -69,7 +69,7 @@ async def test_every_kind_of_call_reloads_its_script(private: Connection) -> Non
     assert _loaded(private, READ_JOB)
 
     scripts = queue_scripts(private, "test")
-    channel = RawChannel(lambda: private.async_client())
+    channel = WorkerLane(lambda: private.async_client())
     try:
         _flushed(private, FINISH_AND_CLAIM)
         claim = await scripts.finish_and_claim_async(

@@ -18,8 +18,8 @@ from redis.connection import Connection as RedisPyConnection
 from redis.exceptions import DataError
 
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue_async
-from jobcontracts.runtime.channel import AsyncFastLane
 from jobcontracts.runtime.connection import ClientSettings
+from jobcontracts.runtime.lanes import AsyncProducerLane
 from jobcontracts.runtime.pipelined import pack
 from jobcontracts.runtime.server_checks import Level
 from jobcontracts.runtime.wire import Retention
@@ -143,7 +143,7 @@ async def test_an_overdue_reply_fails_the_call_and_the_lane_reopens(
     settings = ClientSettings(socket_timeout=0.2, retries=0)
     conn = Connection(redis_url, prefix=key_prefix, settings=settings)
     try:
-        lane: AsyncFastLane = conn.async_lane()
+        lane: AsyncProducerLane = conn.async_lane()
         with pytest.raises(redis.TimeoutError):
             await lane.execute("BLPOP", f"{key_prefix}:never-filled", "1")
         assert await lane.execute("ECHO", "fresh") == b"fresh"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import redis
 
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue
-from jobcontracts.runtime.channel import SyncChannel
+from jobcontracts.runtime.lanes import SyncProducerLane
 from jobcontracts.runtime.testing import RedisServer
 from tests.runtime.runtime_testkit import Echo, make_queue
 
@@ -47,7 +47,7 @@ def test_a_thousand_short_lived_threads_each_enqueue_one_job(
     # The threads are gone and so are their claims on connections: only the
     # channel's idle set stays out of the pool, and the server sees no more.
     channel = conn.sync_channel()
-    assert channel.idle() <= SyncChannel.IDLE_MAX
+    assert channel.idle() <= SyncProducerLane.IDLE_MAX
     admin = redis.Redis.from_url(server.url)
     clients = int(admin.info("clients")["connected_clients"])
     assert clients <= conn.sync_client().connection_pool.max_connections + 1

@@ -1,13 +1,16 @@
-"""A dedicated Redis connection for a worker's hot path.
+"""The connections of the hot paths, one class for each path.
 
-The driver sends one command at a time and handles connection errors itself
-(log, back off, retry), so it does not need the pool checkout and retry
-wrapper redis-py puts around every command; skipping them saves about 30 us
-per call, which is most of the client-side cost of a claim round trip.
-A call interrupted by cancellation or a connection error disconnects, so a
-late reply can never be read as the answer to the next command.
-``execute_many`` sends several commands on the one connection and reads all
-replies: WAIT must follow the write on the connection that made it.
+- ``WorkerLane``: a worker's own connection for its claims and its wait on
+  the marker. The driver sends one command at a time and handles connection
+  errors itself (log, back off, retry), so it skips the pool checkout and
+  retry wrapper redis-py puts around every command; that saves about 30 us
+  per call, most of the client-side cost of a claim round trip. A call
+  interrupted by cancellation or a connection error disconnects, so a late
+  reply can never be read as the answer to the next command.
+  ``execute_many`` sends several commands on the one connection and reads all
+  replies: WAIT must follow the write on the connection that made it.
+- ``AsyncProducerLane``: ``add_job_async`` and friends, pipelined per event loop.
+- ``SyncProducerLane``: ``add_job`` from any thread, on pooled connections.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def _first_error(replies: list[Any]) -> list[Any]:
     return replies
 
 
-class RawChannel:
+class WorkerLane:
     """One connection taken from a client's pool and used serially by one coroutine.
 
     ``source`` names the client to take it from; when that changes (a Cluster
@@ -101,7 +104,7 @@ class RawChannel:
         await client.connection_pool.release(conn)
 
 
-class AsyncFastLane:
+class AsyncProducerLane:
     """The asyncio producer's hot path: one pipelined connection per event loop.
 
     The connection comes from the client's pool (redis-py connects and
@@ -190,7 +193,7 @@ class AsyncFastLane:
         await self._give_back()
 
 
-class SyncChannel:
+class SyncProducerLane:
     """The producer's hot path: pooled connections used directly by any thread.
 
     ``add_job`` is one script call; going through ``Redis.execute_command``
@@ -301,7 +304,7 @@ def _send_many(conn: Connection, commands: Sequence[Command]) -> list[Any]:
     return replies
 
 
-_channels: weakref.WeakSet[SyncChannel] = weakref.WeakSet()
+_channels: weakref.WeakSet[SyncProducerLane] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
