@@ -159,8 +159,11 @@ def attribute_names(wire_names: Sequence[str], class_body_names: Collection[str]
     ``field_model_dump``). Kept names win clashes; a renamed attribute that
     meets a name already taken gets ``_2``, ``_3``, ...
     """
-    kept = {wire for wire in wire_names if rename_reason(wire, class_body_names) is None}
-    kept = {wire for wire in kept if preferred_attribute(wire) == wire}
+    kept = {
+        wire
+        for wire in wire_names
+        if preferred_attribute(wire) == wire and rename_reason(wire, class_body_names) is None
+    }
     taken = set(kept)
     result: list[str] = []
     for wire in wire_names:
