@@ -54,7 +54,8 @@ def _store(url: str, prefix: str, count: int) -> None:
             dead = [job_id for index, (job_id, _) in enumerate(added) if (start + index) % 5 == 2]
             if dead:  # move to the dead-letter set as a worker would have left them
                 pipe = client.pipeline(transaction=False)
-                pipe.zrem(scripts.keys.wait, *dead)
+                for job_id in dead:  # just added: near the tail, where LREM -1 starts
+                    pipe.lrem(scripts.keys.fifo, -1, job_id)
                 pipe.zadd(scripts.keys.dead, dict.fromkeys(dead, 1))
                 pipe.execute()
     finally:

@@ -1,9 +1,9 @@
 """Queue sizes and live workers, read from Redis when Prometheus scrapes.
 
 One pipelined round trip per domain (routed to its Cluster node when there
-is one): a ZCARD per state set, the pause flag and one ZCOUNT of live
-workers, so a scrape costs the same whether a queue holds ten jobs or ten
-million. When Redis cannot be
+is one): a ZCARD per state set (and the LLEN of the priority-0 waiting
+LIST), the pause flag and one ZCOUNT of live workers, so a scrape costs the
+same whether a queue holds ten jobs or ten million. When Redis cannot be
 reached the scrape still answers, with ``jobcontracts_redis_up 0``.
 """
 
@@ -32,6 +32,7 @@ STATES = ("waiting", "delayed", "active", "failed", "completed", "dead")
 
 
 def _state_sets(keys: QueueKeys) -> tuple[str, ...]:
+    """The ZSET of each state; waiting jobs of priority 0 are in ``keys.fifo`` besides."""
     return (keys.wait, keys.delayed, keys.active, keys.retry, keys.completed, keys.dead)
 
 
@@ -96,10 +97,12 @@ def _read(connection: Connection, keys: QueueKeys) -> list[int]:
 
     def run(node: Connection) -> list[int]:
         pipe = node.sync_client().pipeline(transaction=False)
+        pipe.llen(keys.fifo)
         for key in _state_sets(keys):
             pipe.zcard(key)
         pipe.exists(keys.paused)
         count_live_workers_cmd(pipe, keys, now)
-        return list(pipe.execute())
+        listed, waiting, *rest = pipe.execute()
+        return [int(listed) + int(waiting), *rest]
 
     return call_routed(connection, keys.base, run)

@@ -144,12 +144,13 @@ def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadL
 
 def _count_steps(keys: QueueKeys) -> Steps[QueueCounts]:
     def queue(pipe: Any) -> None:
+        pipe.llen(keys.fifo)
         for key in (keys.wait, keys.delayed, keys.active, keys.completed, keys.retry, keys.dead):
             pipe.zcard(key)
         pipe.exists(keys.paused)
 
-    waiting, delayed, active, completed, failed, dead, paused = yield Batch(queue)
-    return QueueCounts(waiting, delayed, active, completed, failed, dead, bool(paused))
+    listed, waiting, delayed, active, completed, failed, dead, paused = yield Batch(queue)
+    return QueueCounts(listed + waiting, delayed, active, completed, failed, dead, bool(paused))
 
 
 def _dead_letter_steps(keys: QueueKeys, limit: int, offset: int) -> Steps[list[DeadLetter]]:

@@ -2,11 +2,14 @@
 
 ``jobctl breaking --live`` checks what sits in Redis against a new contract.
 It must change nothing and must not hold a whole queue in memory, so state
-sets are walked with ZSCAN, job hashes are fetched with one pipelined HMGET
-per batch, and repeats with HSCAN: memory follows the batch, not the queue.
-A job that moves between sets during the walk may be seen twice or not at
-all (SCAN only promises members present for the whole walk); the report is
-about a live queue, so that is accepted and documented. On a Cluster each
+sets are walked with ZSCAN, the LIST of waiting priority-0 jobs with LRANGE
+from its tail, job hashes are fetched with one pipelined HMGET per batch, and
+repeats with HSCAN: memory follows the batch, not the queue. A job that moves
+between keys during the walk may be seen twice or not at all (SCAN only
+promises members present for the whole walk, and so does the LIST walk:
+claims take from the head and enqueues add at the tail, so counting from the
+tail a job can only move further away, into what is still to read); the
+report is about a live queue, so that is accepted and documented. On a Cluster each
 call goes to the primary of the queue's slot (rerouted on redirects), and
 queues are discovered on every primary.
 """
@@ -77,6 +80,7 @@ def stored_jobs(
 ) -> Iterator[StoredJob]:
     """Every job of ``domain`` in waiting, delayed, failed (retrying), active or dead."""
     keys = _keys(connection, domain)
+    yield from _listed_jobs(connection, keys, batch)
     for set_key, state in _state_sets(keys):
         cursor = 0
         while True:
@@ -86,6 +90,23 @@ def stored_jobs(
             yield from _read_jobs(connection, keys, [member for member, _ in members], state)
             if cursor == 0:
                 break
+
+
+def _listed_jobs(connection: Connection, keys: QueueKeys, batch: int) -> Iterator[StoredJob]:
+    """The jobs of the ``fifo`` LIST, a batch at a time from the tail until its head."""
+    end = -1
+    while True:
+        ids = call_routed(
+            connection, keys.fifo, partial(_lrange, key=keys.fifo, start=end - batch + 1, end=end)
+        )
+        yield from _read_jobs(connection, keys, ids, JobState.WAITING)
+        if len(ids) < batch:
+            break
+        end -= batch
+
+
+def _lrange(node: Connection, *, key: str, start: int, end: int) -> list[bytes]:
+    return cast("list[bytes]", node.sync_client().lrange(key, start, end))
 
 
 def _zscan(

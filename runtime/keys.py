@@ -47,8 +47,17 @@ class QueueKeys:
 
     @property
     def wait(self) -> str:
-        """ZSET of ready jobs scored by priority, then FIFO sequence."""
+        """ZSET of ready jobs of a non-zero priority, scored by priority, then FIFO sequence."""
         return self.base + "wait"
+
+    @property
+    def fifo(self) -> str:
+        """LIST of ready jobs of priority 0 (the default), in claim order.
+
+        A LIST entry costs about a sixth of a ZSET member; ``wait`` may also hold
+        priority-0 jobs queued by earlier versions (claimed before these).
+        """
+        return self.base + "fifo"
 
     @property
     def delayed(self) -> str:

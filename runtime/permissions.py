@@ -37,9 +37,12 @@ CLIENT_COMMANDS: tuple[str, ...] = (
     "time",
     "zcount",
     "mget",
+    "llen",
+    "lrange",
 )
 """Sent from Python: the scripts, blocking waits, the admin API, routing and server checks,
-and the observability readers (live workers: ZCOUNT for the gauge, MGET for the list)."""
+and the observability readers (live workers: ZCOUNT for the gauge, MGET for the list;
+the priority-0 waiting LIST: LLEN for counts, LRANGE for listings)."""
 
 ONLY_WHEN: dict[str, str] = {"wait": "wait_replicas", "cluster|slots": "a cluster"}
 """Commands needed only by some deployments (the doctor checks them only there)."""

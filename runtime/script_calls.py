@@ -99,12 +99,16 @@ class QueueCalls:
     def __init__(self, keys: QueueKeys, wait: ReplicaWait | None) -> None:
         self.keys = k = keys
         self.wait = wait
-        self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix, k.options)
+        self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix, k.options, k.fifo)
         self._claim = (
             *(k.wait, k.delayed, k.retry, k.active, k.completed, k.dead, k.paused),
             *(k.marker, k.limiter, k.repeat, k.job_prefix, k.done_prefix, k.history, k.options),
+            *(k.fifo, k.id),
         )
-        self._repeat = (k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker, k.job_prefix)
+        self._repeat = (
+            *(k.repeat, k.repeats, k.id, k.wait, k.delayed, k.marker),
+            *(k.job_prefix, k.fifo),
+        )
         self._states = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
 
     def add_jobs(
@@ -151,6 +155,7 @@ class QueueCalls:
             k.job_prefix,
             k.done_prefix,
             k.options,
+            k.fifo,
         )
         return ScriptCall(RECOVER_STALLED, keys, (now_ms, max_stalls, limit), parse_stalled)
 
@@ -167,7 +172,7 @@ class QueueCalls:
         k = self.keys
         keys = (
             *(k.workers, k.worker_prefix, k.active, k.wait, k.dead, k.marker, k.paused),
-            *(k.job_prefix, k.done_prefix, k.options),
+            *(k.job_prefix, k.done_prefix, k.options, k.fifo),
         )
         deadline = "" if lease_deadline_ms is None else lease_deadline_ms
         args: list[Arg] = [now_ms, worker_id, liveness_ms, record, deadline, max_stalls]
@@ -188,7 +193,7 @@ class QueueCalls:
 
     def retry_dead(self, now_ms: int, job_ids: Sequence[str]) -> ScriptCall[int]:
         k = self.keys
-        keys = (k.dead, k.wait, k.marker, k.paused, k.job_prefix, k.done_prefix)
+        keys = (k.dead, k.wait, k.marker, k.paused, k.job_prefix, k.done_prefix, k.fifo, k.id)
         return ScriptCall(RETRY_DEAD, keys, (now_ms, *job_ids), _as_int)
 
     def purge_dead(self, limit: int) -> ScriptCall[int]:

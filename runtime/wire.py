@@ -61,7 +61,7 @@ class JobField(StrEnum):
 
     NAME = "n", "job name"
     PAYLOAD = "d", "payload JSON, as the producer sent it"
-    WAIT_SCORE = "s", "score in `wait` (priority band, then FIFO sequence; see below)"
+    WAIT_SCORE = "s", "place in line: priority band, then FIFO sequence (see below)"
     ATTEMPTS = "a", "attempts allowed"
     BACKOFF = "b", "backoff spec (`runtime/backoff.py`)"
     TIMEOUT = "t", "timeout of one attempt (ms)"

@@ -1,8 +1,9 @@
 """What each dashboard page shows, read from Redis through the runtime's admin API.
 
-Every read is bounded: counts are ZCARDs, a job list is one page of a state
-set (newest first where that is what people look for), charts read a fixed
-window of the throughput history.
+Every read is bounded: counts are ZCARDs (and one LLEN), a job list is one
+page of a state set (newest first where that is what people look for; waiting
+jobs in the order they will be claimed), charts read a fixed window of the
+throughput history.
 """
 
 # pyright: reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownVariableType=false
@@ -19,6 +20,7 @@ from jobcontracts.runtime import Connection, JobInfo, QueueAdmin, QueueCounts
 from jobcontracts.runtime.history import MinuteCount, throughput
 from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.routing import call_routed
+from jobcontracts.runtime.waiting import waiting_page
 from jobcontracts.runtime.workers import WorkerInfo, live_workers
 
 PAGE_SIZE = 25
@@ -45,8 +47,8 @@ class JobPage:
 
 
 def state_key(keys: QueueKeys, state: str) -> str:
+    """The ZSET of a state other than waiting (whose jobs are in two keys: ``waiting.py``)."""
     return {
-        "waiting": keys.wait,
         "delayed": keys.delayed,
         "active": keys.active,
         "failed": keys.retry,
@@ -79,6 +81,8 @@ class DashboardData:
 
     def jobs(self, domain: str, state: str, page: int) -> JobPage:
         admin = self._admins[domain]
+        if state == "waiting":
+            return self._waiting(admin, page)
         key = state_key(admin.keys, state)
         total = int(call_routed(self.connection, key, lambda node: node.sync_client().zcard(key)))
         pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
@@ -95,6 +99,23 @@ class DashboardData:
         )
         infos = [admin.job(i.decode()) for i in ids]
         return JobPage(state, page, pages, total, [i for i in infos if i is not None])
+
+    def _waiting(self, admin: QueueAdmin, page: int) -> JobPage:
+        """Waiting jobs in claim order: two round trips, the first for the sizes."""
+        keys = admin.keys
+        total, _ = call_routed(  # no positions asked: the count only
+            self.connection, keys.wait, lambda node: waiting_page(node.sync_client(), keys, 0, -1)
+        )
+        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        page = min(max(page, 1), pages)
+        start, stop = (page - 1) * PAGE_SIZE, page * PAGE_SIZE - 1
+        total, ids = call_routed(
+            self.connection,
+            keys.wait,
+            lambda node: waiting_page(node.sync_client(), keys, start, stop),
+        )
+        infos = [admin.job(i.decode()) for i in ids]
+        return JobPage("waiting", page, pages, total, [i for i in infos if i is not None])
 
     def workers(self) -> list[WorkerInfo]:
         found: list[WorkerInfo] = []

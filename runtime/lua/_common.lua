@@ -16,6 +16,61 @@ local function wait_score(priority, seq)
   return (PRIORITY_OFFSET - priority) * SEQ_SPAN + (seq % SEQ_SPAN)
 end
 
+-- Ready jobs live in two keys. Priority-0 jobs (the default) are ids in the
+-- `fifo` LIST, in claim order: a LIST entry costs about a sixth of a ZSET member.
+-- Other priorities are members of the `wait` ZSET scored by wait_score, as are
+-- priority-0 jobs that an earlier version of these scripts queued there; a claim
+-- takes the ZSET's priorities above 0 and its priority-0 band first, then the
+-- LIST, then the ZSET's negative priorities. Every job keeps its score in 's'
+-- wherever it waits: its priority and sequence are read from it.
+local ZERO_BAND = PRIORITY_OFFSET * SEQ_SPAN            -- wait_score(0, 0)
+local BELOW_ZERO = (PRIORITY_OFFSET + 1) * SEQ_SPAN     -- wait_score(-1, 0)
+
+local function in_fifo(score)
+  return score >= ZERO_BAND and score < BELOW_ZERO
+end
+
+-- Queue a job that becomes ready now at the back of its priority (enqueue,
+-- promotion of a due delayed or retry job, retry from the dead-letter queue):
+-- it takes the next sequence, so jobs run in the order they became ready.
+-- ``s`` is the job's stored score: its priority is kept.
+local function queue_at_back(id_key, wait_key, fifo_key, job_key, id, s)
+  local priority = PRIORITY_OFFSET - math.floor(tonumber(s) / SEQ_SPAN)
+  local score = wait_score(priority, redis.call('INCR', id_key))
+  redis.call('HSET', job_key, 's', fmt(score))
+  if priority == 0 then
+    redis.call('RPUSH', fifo_key, id)
+  else
+    redis.call('ZADD', wait_key, fmt(score), id)
+  end
+end
+
+-- Put jobs back at the head of their priority: they were handed back unstarted
+-- or their holder vanished, so they were first in line. ``back`` lists
+-- {score, id}. A ZSET job takes its stored score again (its place before the
+-- claim); priority-0 jobs are pushed on the LIST head, lowest sequence first.
+local function queue_at_front(wait_key, fifo_key, back)
+  table.sort(back, function(x, y) return x[1] > y[1] end)
+  local ids = {}
+  for _, entry in ipairs(back) do
+    if in_fifo(entry[1]) then
+      ids[#ids + 1] = entry[2]
+      if #ids == 1000 then  -- highest scores first: each LPUSH lands ahead of the last
+        redis.call('LPUSH', fifo_key, unpack(ids))
+        ids = {}
+      end
+    else
+      redis.call('ZADD', wait_key, fmt(entry[1]), entry[2])
+    end
+  end
+  if #ids > 0 then redis.call('LPUSH', fifo_key, unpack(ids)) end
+end
+
+-- How many jobs wait, in both keys.
+local function waiting_count(wait_key, fifo_key)
+  return redis.call('ZCARD', wait_key) + redis.call('LLEN', fifo_key)
+end
+
 -- Shared options records: most jobs carry their kind's default attempts,
 -- backoff, timeout, retention and revision, so those are stored once per queue
 -- in the options HASH and each job keeps only the record's number ('o').
@@ -52,8 +107,8 @@ local function shared_fields(options_key, n)
   return rec
 end
 
--- Create one job hash and index it in wait or delayed. Returns true when the
--- job is ready now (the caller then pushes the marker once).
+-- Create one job hash and index it in fifo, wait or delayed. Returns true when
+-- the job is ready now (the caller then pushes the marker once).
 -- ``seq`` may be nil: the next value of the id counter is taken then.
 -- ``rv`` is the revision of the job's schema ('' or nil when unknown).
 -- ``tc`` is the producer's trace context ('' or nil = none). A delayed job records
@@ -61,8 +116,8 @@ end
 -- ``opt`` (nil = none) is the number of a shared options record holding the
 -- job's attempts, backoff, timeout, retention and revision (see shared_options):
 -- the job then stores that number instead of those fields.
-local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, seq, now,
-                          name, payload, priority, delay, attempts, backoff, timeout,
+local function create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, job_key, id,
+                          seq, now, name, payload, priority, delay, attempts, backoff, timeout,
                           rc, rf, rk, rv, tc, opt)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
@@ -91,7 +146,11 @@ local function create_job(id_key, wait_key, delayed_key, marker_key, job_key, id
     end
     return false
   end
-  redis.call('ZADD', wait_key, score, id)
+  if priority == 0 then
+    redis.call('RPUSH', fifo_key, id)
+  else
+    redis.call('ZADD', wait_key, score, id)
+  end
   return true
 end
 
@@ -168,16 +227,16 @@ end
 
 -- Create a repeat's occurrence due at ``at`` (ms) unless it exists already.
 -- ``def`` is the decoded repeat definition; returns the occurrence's job id.
-local function create_occurrence(id_key, wait_key, delayed_key, marker_key, job_prefix,
-                                 key, def, at, now)
+local function create_occurrence(id_key, wait_key, fifo_key, delayed_key, marker_key,
+                                 job_prefix, key, def, at, now)
   local id = 'repeat:' .. key .. ':' .. fmt(at)
   local job_key = job_prefix .. id
   if redis.call('EXISTS', job_key) == 0 then
     local delay = at - now
     if delay < 0 then delay = 0 end
-    if create_job(id_key, wait_key, delayed_key, marker_key, job_key, id, nil, now, def.n, def.d,
-                  def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc, def.rf, key,
-                  def.v, '', nil) then
+    if create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, job_key, id, nil, now,
+                  def.n, def.d, def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc,
+                  def.rf, key, def.v, '', nil) then
       redis.call('ZADD', marker_key, 0, '0')
     end
   end
@@ -214,8 +273,9 @@ end
 -- A job whose holder is gone (lease expired, or its worker's liveness ran out)
 -- goes back to wait, or to the dead-letter queue once it stalled more than
 -- ``max_stalls`` times. Appends {id, name, stalls, 'w' or 'd'} to ``out`` and
--- returns true when the job went back to wait. ``why`` ends the dead reason.
-local function stall_job(keys_wait, keys_dead, jp, done_prefix, options_key, id, now, max_stalls,
+-- returns true when the job goes back to wait: it is then added to ``back``,
+-- for the caller's queue_at_front. ``why`` ends the dead reason.
+local function stall_job(back, keys_dead, jp, done_prefix, options_key, id, now, max_stalls,
                          why, out)
   local job_key = jp .. id
   local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w', 'o')
@@ -230,7 +290,7 @@ local function stall_job(keys_wait, keys_dead, jp, done_prefix, options_key, id,
     out[#out + 1] = 'd'
     return false
   end
-  redis.call('ZADD', keys_wait, f[2], id)
+  back[#back + 1] = {tonumber(f[2]) or ZERO_BAND, id}
   out[#out + 1] = 'w'
   return true
 end

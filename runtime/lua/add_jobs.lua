@@ -1,12 +1,13 @@
 -- add_jobs: create one or more jobs atomically (idempotent on explicit job ids).
 --
 -- KEYS[1] id        STRING  counter for ids and FIFO sequence
--- KEYS[2] wait      ZSET    ready jobs by priority/sequence
+-- KEYS[2] wait      ZSET    ready jobs of a non-zero priority by priority/sequence
 -- KEYS[3] delayed   ZSET    scheduled jobs by ready time
 -- KEYS[4] marker    ZSET    wake-up marker for idle workers
 -- KEYS[5] paused    STRING  pause flag
 -- KEYS[6] job_prefix        prefix of job HASH keys (same hash tag)
 -- KEYS[7] options   HASH    shared options records (see shared_options)
+-- KEYS[8] fifo      LIST    ready jobs of priority 0, in claim order (see in_fifo)
 -- ARGV[1] now (ms)
 -- then 14 ARGV per job:
 --   job_id ('' = next counter value), name, payload JSON, priority, delay ms,
@@ -34,7 +35,7 @@ for base = 2, #ARGV, per do
   else
     local opt = nil
     if ARGV[base + 13] ~= '' then opt = shared_options(KEYS[7], ARGV[base + 13]) end
-    if create_job(KEYS[1], KEYS[2], KEYS[3], KEYS[4], job_key, id, seq, now,
+    if create_job(KEYS[1], KEYS[2], KEYS[8], KEYS[3], KEYS[4], job_key, id, seq, now,
                   ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]),
                   tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6],
                   ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10],

@@ -9,13 +9,14 @@
 -- KEYS[1] workers        ZSET    worker ids by liveness deadline (ms)
 -- KEYS[2] worker_prefix          prefix of per-worker liveness STRING keys
 -- KEYS[3] active         ZSET    leased jobs by lease deadline
--- KEYS[4] wait           ZSET    ready jobs
+-- KEYS[4] wait           ZSET    ready jobs of a non-zero priority
 -- KEYS[5] dead           ZSET    dead-letter queue
 -- KEYS[6] marker         ZSET    wake-up marker
 -- KEYS[7] paused         STRING  pause flag
 -- KEYS[8] job_prefix             prefix of job HASH keys
 -- KEYS[9] done_prefix            prefix of result-notification LIST keys
 -- KEYS[10] options        HASH    shared options records (see shared_options)
+-- KEYS[11] fifo           LIST    ready jobs of priority 0
 -- ARGV[1] now (ms)
 -- ARGV[2] worker id
 -- ARGV[3] liveness (ms); '0' = the worker leaves: its record is deleted
@@ -62,20 +63,21 @@ if #gone_list > 0 then
     redis.call('DEL', KEYS[2] .. worker)
   end
   redis.call('ZREM', KEYS[1], unpack(gone_list))
-  local ready = false
+  local back = {}
   local max_stalls = tonumber(ARGV[6])
   for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
     local token = redis.call('HGET', jp .. id, 'lk')
     local owner = token and string.match(token, '^(.*):[^:]*$')
     if owner and gone[owner] then
       redis.call('ZREM', KEYS[3], id)
-      if stall_job(KEYS[4], KEYS[5], jp, KEYS[9], KEYS[10], id, now, max_stalls,
-                   'its worker stopped beating (died, or lost Redis)', reclaimed) then
-        ready = true
-      end
+      stall_job(back, KEYS[5], jp, KEYS[9], KEYS[10], id, now, max_stalls,
+                'its worker stopped beating (died, or lost Redis)', reclaimed)
     end
   end
-  if ready then wake_idle_worker(KEYS[6], KEYS[7]) end
+  if #back > 0 then
+    queue_at_front(KEYS[4], KEYS[11], back)
+    wake_idle_worker(KEYS[6], KEYS[7])
+  end
 end
 
 return {registered, lost, reclaimed}

@@ -3,7 +3,7 @@
 -- delayed/retry jobs, claim up to `want` ready jobs under a lease, and say when
 -- the next scheduled job or repeat is due. One script, so one round trip.
 --
--- KEYS[1]  wait       ZSET    ready jobs by priority/sequence
+-- KEYS[1]  wait       ZSET    ready jobs of a non-zero priority by priority/sequence
 -- KEYS[2]  delayed    ZSET    scheduled jobs by ready time
 -- KEYS[3]  retry      ZSET    jobs waiting out a backoff by ready time
 -- KEYS[4]  active     ZSET    leased jobs by lease deadline
@@ -17,6 +17,8 @@
 -- KEYS[12] done_prefix        prefix of result-notification LIST keys
 -- KEYS[13] history    HASH    per-minute completed/failed counts (see record_history)
 -- KEYS[14] options    HASH    shared options records (see shared_options)
+-- KEYS[15] fifo       LIST    ready jobs of priority 0, in claim order (see in_fifo)
+-- KEYS[16] id         STRING  sequence counter (promoted jobs take the next value)
 -- ARGV[1] now (ms)
 -- ARGV[2] lease token for the jobs claimed by this call
 -- ARGV[3] lease duration (ms)
@@ -41,7 +43,7 @@ local jp = KEYS[11]
 -- 1. Settle the jobs this worker finished (those whose lease it still holds).
 -- Returns whether a job went back to wait, and the ids whose lease was lost.
 local function settle(packed)
-  local ready = false
+  local back = {}
   local ignored = {}
   local trims = {}
   local completed, failed = 0, 0
@@ -82,19 +84,18 @@ local function settle(packed)
       else
         redis.call('HINCRBY', job_key, 'm', -1)
         local s = redis.call('HGET', job_key, 's')
-        if s then
-          redis.call('ZADD', KEYS[1], s, id)
-          ready = true
-        end
+        if s then back[#back + 1] = {tonumber(s), id} end
       end
     end
   end
+  queue_at_front(KEYS[1], KEYS[15], back)
   for spec in pairs(trims) do trim(KEYS[5], jp, spec, now) end
   if completed + failed > 0 then record_history(KEYS[13], now, completed, failed) end
-  return ready, ignored
+  return #back > 0, ignored
 end
 
--- 2. Promote due delayed and retry jobs to wait; returns whether any moved.
+-- 2. Promote due delayed and retry jobs to the back of wait, in the order they
+-- became due; returns whether any moved.
 local function promote()
   local ready = false
   for _, src in ipairs({KEYS[2], KEYS[3]}) do
@@ -102,7 +103,7 @@ local function promote()
     if #due > 0 then
       for _, id in ipairs(due) do
         local s = redis.call('HGET', jp .. id, 's')
-        if s then redis.call('ZADD', KEYS[1], s, id) end
+        if s then queue_at_back(KEYS[16], KEYS[1], KEYS[15], jp .. id, id, s) end
       end
       redis.call('ZREM', src, unpack(due))
       ready = true
@@ -128,14 +129,31 @@ local function rate_allowance(want, rate_max)
   return want, 0
 end
 
+-- Take up to ``want`` ready ids in claim order: the ZSET's priorities above 0
+-- and its priority-0 band (jobs queued there by earlier versions), the LIST,
+-- then the ZSET's negative priorities.
+local function pop_ready(want)
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(BELOW_ZERO), 'LIMIT', 0, want)
+  if #ids > 0 then redis.call('ZREM', KEYS[1], unpack(ids)) end
+  if #ids < want then
+    local listed = redis.call('LPOP', KEYS[15], want - #ids)
+    if listed then
+      for _, id in ipairs(listed) do ids[#ids + 1] = id end
+    end
+  end
+  if #ids < want then
+    local rest = redis.call('ZPOPMIN', KEYS[1], want - #ids)
+    for i = 1, #rest, 2 do ids[#ids + 1] = rest[i] end
+  end
+  return ids
+end
+
 -- 3. Claim up to ``want`` ready jobs under this call's lease token.
 local function claim(want, rate_max)
   local jobs = {}
-  local popped = redis.call('ZPOPMIN', KEYS[1], want)
   local deadline = fmt(now + tonumber(ARGV[3]))
   local claimed = 0
-  for i = 1, #popped, 2 do
-    local id = popped[i]
+  for _, id in ipairs(pop_ready(want)) do
     local job_key = jp .. id
     local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o')
     if f[1] then
@@ -195,7 +213,7 @@ if paused == 0 and want > 0 then
   want, rate_wait = rate_allowance(want, rate_max)
   if want > 0 then jobs = claim(want, rate_max) end
   -- more work left: wake another idle worker
-  if redis.call('ZCARD', KEYS[1]) > 0 and rate_wait == 0 then
+  if rate_wait == 0 and waiting_count(KEYS[1], KEYS[15]) > 0 then
     redis.call('ZADD', KEYS[8], 0, '0')
   end
 elseif ready and paused == 0 then

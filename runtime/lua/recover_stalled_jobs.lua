@@ -2,13 +2,14 @@
 -- and put them back in wait, or dead-letter them after too many stalls.
 --
 -- KEYS[1] active      ZSET    leased jobs by lease deadline
--- KEYS[2] wait        ZSET    ready jobs
+-- KEYS[2] wait        ZSET    ready jobs of a non-zero priority
 -- KEYS[3] dead        ZSET    dead-letter queue
 -- KEYS[4] marker      ZSET    wake-up marker
 -- KEYS[5] paused      STRING  pause flag
 -- KEYS[6] job_prefix          prefix of job HASH keys
 -- KEYS[7] done_prefix         prefix of result-notification LIST keys
 -- KEYS[8] options     HASH    shared options records (see shared_options)
+-- KEYS[9] fifo        LIST    ready jobs of priority 0
 -- ARGV[1] now (ms)
 -- ARGV[2] max stalls: a job stalling more often than this is dead-lettered
 -- ARGV[3] max jobs to recover in this call
@@ -18,14 +19,15 @@ local now = tonumber(ARGV[1])
 local max_stalls = tonumber(ARGV[2])
 local jp = KEYS[6]
 local out = {}
-local ready = false
+local back = {}
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', fmt(now), 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[1], id)
-  if stall_job(KEYS[2], KEYS[3], jp, KEYS[7], KEYS[8], id, now, max_stalls,
-               'lease expired (worker died or blocked the event loop)', out) then
-    ready = true
-  end
+  stall_job(back, KEYS[3], jp, KEYS[7], KEYS[8], id, now, max_stalls,
+            'lease expired (worker died or blocked the event loop)', out)
 end
-if ready then wake_idle_worker(KEYS[4], KEYS[5]) end
+if #back > 0 then
+  queue_at_front(KEYS[2], KEYS[9], back)
+  wake_idle_worker(KEYS[4], KEYS[5])
+end
 return out

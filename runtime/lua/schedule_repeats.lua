@@ -5,10 +5,11 @@
 -- KEYS[1] repeat     ZSET    repeat keys by next occurrence
 -- KEYS[2] repeats    HASH    repeat key -> definition JSON; '#'..key -> occurrences created
 -- KEYS[3] id         STRING  id/sequence counter
--- KEYS[4] wait       ZSET    ready jobs
+-- KEYS[4] wait       ZSET    ready jobs of a non-zero priority
 -- KEYS[5] delayed    ZSET    scheduled jobs
 -- KEYS[6] marker     ZSET    wake-up marker
 -- KEYS[7] job_prefix         prefix of job HASH keys
+-- KEYS[8] fifo       LIST    ready jobs of priority 0
 -- ARGV[1] now (ms)
 -- ARGV[2..] triples: repeat key, expected current occurrence (ms), next occurrence
 --           (ms, or '' when the schedule has no further occurrence)
@@ -32,7 +33,8 @@ for i = 2, #ARGV, 3 do
       redis.call('HDEL', KEYS[2], key, '#' .. key)
       out[#out + 1] = 2
     else
-      create_occurrence(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], key, def, tonumber(nxt), now)
+      create_occurrence(KEYS[3], KEYS[4], KEYS[8], KEYS[5], KEYS[6], KEYS[7], key, def,
+                        tonumber(nxt), now)
       redis.call('HINCRBY', KEYS[2], '#' .. key, 1)
       redis.call('ZADD', KEYS[1], nxt, key)
       out[#out + 1] = 1
