@@ -48,12 +48,17 @@ end
 -- Put jobs back at the head of their priority: they were handed back unstarted
 -- or their holder vanished, so they were first in line. ``back`` lists
 -- {score, id}. A ZSET job takes its stored score again (its place before the
--- claim); priority-0 jobs are pushed on the LIST head, lowest sequence first.
+-- claim); priority-0 jobs are pushed on the LIST head, lowest sequence first,
+-- unless the ZSET still holds priority-0 jobs (queued by an earlier version):
+-- those are claimed before the LIST, and a job claimed while they were there
+-- came from among them, so it goes back among them, by its score.
 local function queue_at_front(wait_key, fifo_key, back)
+  if #back == 0 then return end
   table.sort(back, function(x, y) return x[1] > y[1] end)
+  local listed = redis.call('ZCOUNT', wait_key, fmt(ZERO_BAND), '(' .. fmt(BELOW_ZERO)) == 0
   local ids = {}
   for _, entry in ipairs(back) do
-    if in_fifo(entry[1]) then
+    if listed and in_fifo(entry[1]) then
       ids[#ids + 1] = entry[2]
       if #ids == 1000 then  -- highest scores first: each LPUSH lands ahead of the last
         redis.call('LPUSH', fifo_key, unpack(ids))
