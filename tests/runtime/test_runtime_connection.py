@@ -62,10 +62,12 @@ def test_default_connection_is_shared() -> None:
 def test_keys_share_one_hash_tag() -> None:
     keys = QueueKeys.build("jobs", "github")
     assert keys.wait == "jobs:{github}:wait"
+    assert keys.fifo == "jobs:{github}:fifo"
     assert keys.job("42") == "jobs:{github}:job:42"
     names = [
         keys.id,
         keys.wait,
+        keys.fifo,
         keys.delayed,
         keys.retry,
         keys.active,
