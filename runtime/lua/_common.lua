@@ -277,14 +277,15 @@ end
 
 -- A job whose holder is gone (lease expired, or its worker's liveness ran out)
 -- goes back to wait, or to the dead-letter queue once it stalled more than
--- ``max_stalls`` times. Appends {id, name, stalls, 'w' or 'd'} to ``out`` and
--- returns true when the job goes back to wait: it is then added to ``back``,
--- for the caller's queue_at_front. ``why`` ends the dead reason.
+-- ``max_stalls`` times. Appends {id, name, stalls, 'w' or 'd'} to ``out``; a
+-- job going back to wait is added to ``back`` as {score, id}, for the caller's
+-- queue_at_front (one call for all, so they keep their order). ``why`` ends the
+-- dead reason.
 local function stall_job(back, keys_dead, jp, done_prefix, options_key, id, now, max_stalls,
                          why, out)
   local job_key = jp .. id
   local f = redis.call('HMGET', job_key, 'n', 's', 'rf', 'w', 'o')
-  if not f[1] then return false end
+  if not f[1] then return end
   if f[5] then f[3] = shared_fields(options_key, f[5]).rf end
   redis.call('HDEL', job_key, 'lk')
   redis.call('HINCRBY', job_key, 'm', -1)
@@ -293,9 +294,8 @@ local function stall_job(back, keys_dead, jp, done_prefix, options_key, id, now,
   if stalls > max_stalls then
     bury(keys_dead, jp, done_prefix, id, now, 'stalled ' .. stalls .. ' times: ' .. why, f[3], f[4])
     out[#out + 1] = 'd'
-    return false
+    return
   end
   back[#back + 1] = {tonumber(f[2]) or ZERO_BAND, id}
   out[#out + 1] = 'w'
-  return true
 end
