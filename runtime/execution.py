@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
@@ -180,15 +179,14 @@ class JobRunner:
             return settlement, _Failure(FailureReason.INVALID_PAYLOAD, exc)
         if log.isEnabledFor(logging.DEBUG):
             self._log_start(job)
-        extra = self._extra(job)
-        ctx = JobContext(
+        ctx = JobContext.for_attempt(
             job.id,
             self.domain,
             job.name,
             job.attempt,
             job.attempts,
-            datetime.fromtimestamp(job.enqueued_ms / 1000, tz=UTC),
-            logging.LoggerAdapter(self._job_logger, extra),
+            job.enqueued_ms,
+            self._job_logger,
         )
         started = time.perf_counter()
         try:
@@ -219,7 +217,7 @@ class JobRunner:
             settlement = self._failed(job, reason, timeout, started)
             return settlement, _Failure(FailureReason.TIMEOUT, timeout)
         if log.isEnabledFor(logging.INFO):
-            extra["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            extra = self._extra(job, (time.perf_counter() - started) * 1000)
             log.info("job %s:%s (%s) completed", self.domain, job.id, job.name, extra=extra)
         return Settlement.completed(job.id, job.token, data), None
 

@@ -68,7 +68,10 @@ class JobField(StrEnum):
     ENQUEUED_AT = "ts", "enqueue time (ms)"
     READY_AT = "ra", "when a delayed, retried or re-queued dead job became ready (ms)"
     ATTEMPTS_MADE = "m", "attempts made (a hand-back or stall takes one back)"
-    LEASE_TOKEN = "lk", "lease token of the worker holding it (`<worker id>:<call>`)"
+    LEASE_TOKEN = (
+        "lk",
+        "lease token of the worker holding it (`<worker id>:<call>`); empty once it completed",
+    )
     STARTED_AT = "sa", "start of the latest attempt (ms)"
     RESULT = "r", "result JSON of a completed job"
     FINISHED_AT = "ft", "completion or death time (ms)"
@@ -249,7 +252,8 @@ CLAIM_READS: Final = (
 """The fields the claim reads from each job hash: every ``ClaimRow`` item but id and attempt.
 
 The claim also reads ``JobField.OPTIONS``, to take attempts, backoff and timeout
-from the job's shared options record when it has one.
+from the job's shared options record when it has one, and ``JobField.ATTEMPTS_MADE``,
+which it writes back one higher in the same HSET as the lease.
 """
 
 

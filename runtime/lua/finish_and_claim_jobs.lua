@@ -37,7 +37,9 @@
 --            {ids whose lease token no longer matched (ignored)} }
 
 local now = tonumber(ARGV[1])
+local now_s = fmt(now)
 local token = ARGV[2]
+local NO_LEASE = ''  -- the lease token of a finished job that keeps its hash
 local jp = KEYS[11]
 
 -- 1. Settle the jobs this worker finished (those whose lease it still holds).
@@ -61,30 +63,33 @@ local function settle(packed)
       ignored[#ignored + 1] = id
     else
       redis.call('ZREM', KEYS[4], id)
-      redis.call('HDEL', job_key, 'lk')
       if outcome == 'c' then
         completed = completed + 1
         notify(job_key, KEYS[12] .. id, 'c' .. data, f[4])
         if f[2] == '1' then
           redis.call('DEL', job_key)
         else
-          redis.call('HSET', job_key, 'r', data, 'ft', fmt(now))
-          redis.call('ZADD', KEYS[5], fmt(now), id)
+          -- the lease token emptied in the same HSET, not HDELeted: a command less a job
+          redis.call('HSET', job_key, 'r', data, 'ft', now_s, 'lk', NO_LEASE)
+          redis.call('ZADD', KEYS[5], now_s, id)
           if f[2] then trims[f[2]] = true end
         end
-      elseif outcome == 'r' then
-        failed = failed + 1
-        append_error(job_key, data)
-        redis.call('HSET', job_key, 'ra', fmt(extra))
-        redis.call('ZADD', KEYS[3], fmt(extra), id)
-      elseif outcome == 'd' then
-        failed = failed + 1
-        append_error(job_key, data)
-        bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
       else
-        redis.call('HINCRBY', job_key, 'm', -1)
-        local s = redis.call('HGET', job_key, 's')
-        if s then back[#back + 1] = {tonumber(s), id} end
+        redis.call('HDEL', job_key, 'lk')
+        if outcome == 'r' then
+          failed = failed + 1
+          append_error(job_key, data)
+          redis.call('HSET', job_key, 'ra', fmt(extra))
+          redis.call('ZADD', KEYS[3], fmt(extra), id)
+        elseif outcome == 'd' then
+          failed = failed + 1
+          append_error(job_key, data)
+          bury(KEYS[6], jp, KEYS[12], id, now, extra, f[3], f[4])
+        else
+          redis.call('HINCRBY', job_key, 'm', -1)
+          local s = redis.call('HGET', job_key, 's')
+          if s then back[#back + 1] = {tonumber(s), id} end
+        end
       end
     end
   end
@@ -155,14 +160,14 @@ local function claim(want, rate_max)
   local claimed = 0
   for _, id in ipairs(pop_ready(want)) do
     local job_key = jp .. id
-    local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o')
+    local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o', 'm')
     if f[1] then
       if f[9] then
         local o = shared_fields(KEYS[14], f[9])
         f[3], f[4], f[5] = o.a, o.b, o.t
       end
-      local attempt = redis.call('HINCRBY', job_key, 'm', 1)
-      redis.call('HSET', job_key, 'lk', token, 'sa', fmt(now))
+      local attempt = (tonumber(f[10]) or 0) + 1
+      redis.call('HSET', job_key, 'm', attempt, 'lk', token, 'sa', now_s)
       redis.call('ZADD', KEYS[4], deadline, id)
       local n = #jobs
       jobs[n + 1] = id

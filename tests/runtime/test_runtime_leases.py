@@ -105,6 +105,36 @@ async def test_stale_completion_is_ignored(
         await connection.aclose()
 
 
+async def test_a_completion_delivered_twice_is_applied_once(
+    redis_url: str, key_prefix: str, manual_clock: ManualClock
+) -> None:
+    """A call whose reply was lost is sent again with the same settlements: the second is ignored."""
+    connection = Connection(redis_url, prefix=key_prefix, clock=manual_clock)
+    scripts = queue_scripts(connection, "test")
+    try:
+        job = await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), connection)
+        await _claim(scripts, manual_clock.now, "worker:1")
+        done = [Settlement.completed(job.id, "worker:1", '{"doubled":2}')]
+        first = await scripts.finish_and_claim_async(
+            manual_clock.now, "worker:2", LEASE_MS, 0, done
+        )
+        assert first.ignored == []
+        manual_clock.advance(5)
+        again = [Settlement.completed(job.id, "worker:1", '{"doubled":3}')]
+        second = await scripts.finish_and_claim_async(
+            manual_clock.now, "worker:3", LEASE_MS, 0, again
+        )
+        assert second.ignored == [job.id]
+        assert await job.status() is JobState.COMPLETED
+        assert await job.result() == Doubled(doubled=2)
+        # the finished job's emptied token matches no worker's heartbeat
+        lost = await scripts.extend_leases_async(manual_clock.now, [(job.id, "worker:1")])
+        assert lost == [job.id]
+        assert await scripts.extend_leases_async(manual_clock.now, [(job.id, "")]) == [job.id]
+    finally:
+        await connection.aclose()
+
+
 async def test_worker_recovers_a_dead_workers_job(
     redis_url: str, key_prefix: str, manual_clock: ManualClock
 ) -> None:

@@ -100,8 +100,10 @@ def test_the_claim_reads_and_returns_what_the_claim_row_says() -> None:
         tuple(_LITERAL.findall(m.group(1)))
         for m in re.finditer(r"redis\.call\('HMGET', job_key, (.*)\)", claim)
     ]
-    # plus the number of the job's shared options record, which stands in for a, b and t
-    assert (*(f.value for f in CLAIM_READS), JobField.OPTIONS.value) in reads
+    # plus the number of the job's shared options record, which stands in for a, b and t,
+    # and the attempts made so far, which the claim raises by one
+    extra = (JobField.OPTIONS.value, JobField.ATTEMPTS_MADE.value)
+    assert (*(f.value for f in CLAIM_READS), *extra) in reads
     width = max(int(n) for n in re.findall(r"jobs\[n \+ (\d+)\]", claim))
     assert width == CLAIM_ROW == len(CLAIM_READS) + 2  # + id and attempt
     meta = re.search(r"return \{\{([^}]*)\}, jobs, ignored\}", claim)
