@@ -108,7 +108,7 @@ async def test_stale_completion_is_ignored(
 async def test_a_completion_delivered_twice_is_applied_once(
     redis_url: str, key_prefix: str, manual_clock: ManualClock
 ) -> None:
-    """A call whose reply was lost is sent again with the same settlements: the second is ignored."""
+    """A call whose reply was lost is sent again, settlements and all: the second is ignored."""
     connection = Connection(redis_url, prefix=key_prefix, clock=manual_clock)
     scripts = queue_scripts(connection, "test")
     try:
