@@ -79,6 +79,14 @@ JOBCONTRACTS: tuple[System, ...] = (
         env="project",
         variant="async",
     ),
+    # The same worker with Prometheus metrics on: what observing every attempt costs.
+    System(
+        id="jobcontracts-metrics",
+        adapter=ADAPTERS / "jobcontracts.py",
+        env="project",
+        variant="metrics",
+        measures=("process_w1",),
+    ),
 )
 
 SYSTEMS: tuple[System, ...] = PEERS + JOBCONTRACTS

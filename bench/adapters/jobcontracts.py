@@ -2,7 +2,9 @@
 
 Runs in the project venv. bench/run.py first generates the client with
 `jobctl generate --spec bench/contracts/jobs.yaml --out bench/contracts_generated`.
-Variants: "sync" (add_job, enqueue_many) and "async" (add_job_async, enqueue_many_async).
+Variants: "sync" (add_job, enqueue_many), "async" (add_job_async, enqueue_many_async) and
+"metrics" (async, and the worker serves Prometheus metrics: `--metrics-port` on a free port,
+so every attempt is observed).
 The worker is the normal CLI entry point, `jobctl worker adapters.jobcontracts:worker`,
 at concurrency 100 (what we recommend for short I/O-bound jobs; the default is 10) with
 every guarantee on (leases, retries, dead letters, per-job timeout, result storage with
@@ -12,6 +14,7 @@ operator's choice, not the runtime's cost.
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from contracts_generated import bench as contract  # type: ignore[import-not-found]
@@ -25,6 +28,13 @@ from jobcontracts.runtime import (
     enqueue_many,
     enqueue_many_async,
 )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class BenchJobs:
@@ -83,7 +93,7 @@ class JobcontractsAdapter(Adapter):
         await contract.add_job_async("latency", {"i": i, "t_ns": t_ns}, connection=self.connection)
 
     def worker_argv(self) -> list[str]:
-        return [
+        argv = [
             self.bin("jobctl"),
             "worker",
             "adapters.jobcontracts:worker",
@@ -92,6 +102,9 @@ class JobcontractsAdapter(Adapter):
             "--log-level",
             "warning",
         ]
+        if self.variant == "metrics":
+            argv += ["--metrics-port", str(_free_port())]
+        return argv
 
     def worker_env(self) -> dict[str, str]:
         env = super().worker_env()
