@@ -121,16 +121,20 @@ class QueueCalls:
 
     def finish_and_claim(
         self,
-        now_ms: int,
+        now_ms: int | None,
         token: str,
         lease_ms: int,
         want: int,
         settled: Sequence[Settlement],
         rate: tuple[int, int] = (0, 0),
     ) -> ScriptCall[ClaimReply]:
-        """Settle ``settled``, claim up to ``want``; ``rate`` = (max jobs, window ms) or (0, 0)."""
+        """Settle ``settled``, claim up to ``want``; ``rate`` = (max jobs, window ms) or (0, 0).
+
+        ``now_ms`` None: the script reads the server's clock when it runs.
+        """
         packed = _compact(settled) if settled else ""
-        args: list[Arg] = [now_ms, token, lease_ms, want, rate[0], rate[1], packed]
+        now: Arg = "" if now_ms is None else now_ms
+        args: list[Arg] = [now, token, lease_ms, want, rate[0], rate[1], packed]
         parse = partial(parse_claim, token=token)
         return ScriptCall(
             FINISH_AND_CLAIM, self._claim, args, parse, self.wait if settled else None

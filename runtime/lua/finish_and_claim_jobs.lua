@@ -19,7 +19,8 @@
 -- KEYS[14] options    HASH    shared options records (see shared_options)
 -- KEYS[15] fifo       LIST    ready jobs of priority 0, in claim order (see in_fifo)
 -- KEYS[16] id         STRING  sequence counter (promoted jobs take the next value)
--- ARGV[1] now (ms)
+-- ARGV[1] now (ms), or '' for the server's TIME when the script runs (an idle worker
+--   sends its claim behind its BZPOPMIN, up to seconds before it runs)
 -- ARGV[2] lease token for the jobs claimed by this call
 -- ARGV[3] lease duration (ms)
 -- ARGV[4] want: how many jobs to claim (0 = settle only)
@@ -37,6 +38,11 @@
 --            {ids whose lease token no longer matched (ignored)} }
 
 local now = tonumber(ARGV[1])
+if not now then
+  redis.replicate_commands() -- effects, not the script, replicate (the default since Redis 5)
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local now_s = fmt(now)
 local token = ARGV[2]
 local NO_LEASE = ''  -- the lease token of a finished job that keeps its hash

@@ -85,6 +85,7 @@ def sample_calls(calls: QueueCalls) -> list[ScriptCall[Any]]:
     return [
         calls.add_jobs(1, [raw_job("a", "double", b"{}"), raw_job("", "double", b"{}")]),
         calls.finish_and_claim(1, "w:2", 30_000, 5, [Settlement.hand_back("1", "w:1")], (9, 1000)),
+        calls.finish_and_claim(None, "w:3", 30_000, 5, [], (0, 0)),  # an idle worker's
         calls.extend_leases(1, held),
         calls.recover_stalled(1, 3),
         calls.beat_worker(1, "w", 8000, "{}", 2, 3, held),
