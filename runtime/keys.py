@@ -142,6 +142,11 @@ class QueueKeys:
     def worker(self, worker_id: str) -> str:
         return self.worker_prefix + worker_id
 
+    def wake(self, worker_id: str) -> str:
+        """ZSET an idle worker blocks on beside the marker, so that it alone can be woken
+        (to stop, or to run its queued claim early); short-lived, it expires by itself."""
+        return self.base + "wake:" + worker_id
+
     def job(self, job_id: str) -> str:
         return self.job_prefix + job_id
 

@@ -8,7 +8,8 @@
   interrupted by cancellation or a connection error disconnects, so a late
   reply can never be read as the answer to the next command.
   ``execute_many`` sends several commands on the one connection and reads all
-  replies: WAIT must follow the write on the connection that made it.
+  replies: WAIT must follow the write on the connection that made it, and an
+  idle worker's claim follows its BZPOPMIN (``exchange``).
 - ``AsyncProducerLane``: ``add_job_async`` and friends, pipelined per event loop.
 - ``SyncProducerLane``: ``add_job`` from any thread, on pooled connections.
 """
@@ -80,6 +81,15 @@ class WorkerLane:
 
     async def execute_many(self, *commands: Command) -> list[Any]:
         """Send ``commands`` in one write and read every reply; raises the first error reply."""
+        return _first_error(await self.exchange(*commands))
+
+    async def exchange(self, *commands: Command) -> list[Any]:
+        """Send ``commands`` in one write and read every reply, error replies in their place.
+
+        Redis runs the commands of a connection in order, and holds the rest
+        while one blocks: a command sent behind BZPOPMIN runs the moment the
+        pop returns, with no round trip to the client in between.
+        """
         conn = await self._connection()
         replies: list[Any] = []
         try:
@@ -92,7 +102,7 @@ class WorkerLane:
         except BaseException:
             await self.close(disconnect=True)
             raise
-        return _first_error(replies)
+        return replies
 
     async def close(self, *, disconnect: bool = False) -> None:
         conn, self._conn = self._conn, None

@@ -39,10 +39,12 @@ CLIENT_COMMANDS: tuple[str, ...] = (
     "mget",
     "llen",
     "lrange",
+    "pexpire",
 )
 """Sent from Python: the scripts, blocking waits, the admin API, routing and server checks,
-and the observability readers (live workers: ZCOUNT for the gauge, MGET for the list;
-the priority-0 waiting LIST: LLEN for counts, LRANGE for listings)."""
+the observability readers (live workers: ZCOUNT for the gauge, MGET for the list;
+the priority-0 waiting LIST: LLEN for counts, LRANGE for listings), and the wake-up of
+one idle worker (ZADD and PEXPIRE of its wake key)."""
 
 ONLY_WHEN: dict[str, str] = {"wait": "wait_replicas", "cluster|slots": "a cluster"}
 """Commands needed only by some deployments (the doctor checks them only there)."""

@@ -21,11 +21,13 @@ import weakref
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
+
+from redis.exceptions import NoScriptError, ResponseError
 
 from .connection import Connection
 from .errors import NotReplicatedError
-from .evalsha import AsyncClientLink, ClientLink, arun_script, run_script
+from .evalsha import AsyncClientLink, ClientLink, arun_script, run_script, script_request
 from .keys import QueueKeys
 from .lanes import WorkerLane
 from .routing import acall_routed, call_routed
@@ -46,6 +48,7 @@ __all__ = [
     "Settlement",
     "StalledJob",
     "Steps",
+    "WokenClaim",
     "queue_scripts",
 ]
 
@@ -75,6 +78,15 @@ class ClientCall:
     """
 
     send: Callable[[Any], Any]
+
+
+class WokenClaim(NamedTuple):
+    """What an idle worker's wait brought: the claim queued behind it, and the wait's own error."""
+
+    reply: ClaimReply | None
+    """None when the server had lost the script (NOSCRIPT): nothing was claimed."""
+    error: ResponseError | None
+    """An error reply to the BZPOPMIN (the claim ran all the same)."""
 
 
 Steps = Generator[ScriptCall[Any] | Batch | ClientCall, Any, T]
@@ -212,6 +224,36 @@ class QueueScripts:
                 extra={"domain": self.keys.domain},
             )
             return call.parse(error.reply)
+
+    async def claim_when_woken_async(
+        self,
+        channel: WorkerLane,
+        wake_key: str,
+        timeout_s: float,
+        call: tuple[str, int, int, tuple[int, int]],
+    ) -> WokenClaim:
+        """Block on the marker (or ``wake_key``) and claim when woken: one round trip.
+
+        ``call`` is (token, lease ms, want, rate). The claim goes out right
+        behind the BZPOPMIN on the same connection, so Redis runs it the moment
+        the pop returns (woken or timed out) and the jobs come back with the
+        wake-up. It was sent up to ``timeout_s`` before it runs, so it reads the
+        server's clock then: a lease runs from the claim, not from the send.
+        It settles nothing, so it never waits for replicas.
+        """
+        token, lease_ms, want, rate = call
+        claim = self.calls.finish_and_claim(None, token, lease_ms, want, (), rate)
+        block = ("BZPOPMIN", self.keys.marker, wake_key, f"{timeout_s:.3f}")
+        (evalsha,) = script_request(claim.script, claim.keys, claim.args, None)
+        popped, reply = await channel.exchange(block, evalsha)
+        error = popped if isinstance(popped, ResponseError) else None
+        if isinstance(reply, ResponseError):
+            if error is not None:
+                raise error
+            if isinstance(reply, NoScriptError):
+                return WokenClaim(None, None)
+            raise reply
+        return WokenClaim(claim.parse(reply), error)
 
     async def extend_leases_async(
         self, deadline_ms: int, held: Iterable[tuple[str, str]]

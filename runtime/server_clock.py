@@ -41,6 +41,8 @@ class ServerClock:
         self.resync_s = resync_s
         self.offset_ms = 0
         """Server time minus host time, as last measured."""
+        self.measured = False
+        """Whether the offset came from the server: this clock then reads the server's ``TIME``."""
         self._measured_at: float | None = None
 
     def __call__(self) -> int:
@@ -56,6 +58,7 @@ class ServerClock:
         server_ms = int(seconds) * 1000 + int(micros) // 1000
         self.offset_ms = server_ms - (before + after) // 2
         self._measured_at = time.monotonic()
+        self.measured = True
 
     def sync(self, client: redis.Redis) -> None:
         """Measure the offset with one TIME round trip."""
