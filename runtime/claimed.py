@@ -53,8 +53,9 @@ class ClaimedJobs:
 
     # ------------------------------------------------------------ claiming
     def accept(self, jobs: list[ClaimedJob]) -> None:
+        """Start ``jobs`` while there is room; once stopping, only hold them to hand back."""
         for job in jobs:
-            if len(self.running) < self._concurrency:
+            if self.starting and len(self.running) < self._concurrency:
                 self._start(job)
             else:
                 self.prefetched.append(job)

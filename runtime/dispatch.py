@@ -5,9 +5,11 @@ it sends everything finished since its last call together with a request for
 as many jobs as it has free room, in ONE ``finish_and_claim_jobs`` call (which
 also promotes due delayed and retried jobs). While a call is in flight, more
 jobs finish and queue up, so batches grow under load and a lone job still
-goes out at once when idle. When there is nothing to do, the driver blocks on
-BZPOPMIN of the queue's marker (woken by producers within a round trip) or on
-a local future (woken by a finishing job), never polling.
+goes out at once when idle. When there is nothing to do, the driver waits on
+a local future (woken by a finishing job), never polling, while the queue's
+marker is watched on a connection of its own (``idle.py``): producers wake
+that wait within a round trip, and the claim queued behind it brings the jobs
+with the wake-up.
 
 The rest lives beside it: the held jobs and their settlements in
 ``claimed.py``, job timeouts in ``deadlines.py``, liveness, leases and stall
@@ -18,7 +20,6 @@ came due in ``repeat.py``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -29,18 +30,18 @@ from .durations import to_milliseconds
 from .errors import RedisAccessError, TopologyError
 from .execution import JobRunner
 from .heartbeat import Heartbeat
+from .idle import MIN_BLOCK_S, IdleWaits, PendingWait, WaitEnd
 from .lanes import WorkerLane
 from .repeat import advance_due_repeats
 from .routing import TRANSIENT_ERRORS
 from .script_replies import ClaimReply
 from .scripts import QueueScripts
+from .server_clock import ServerClock
 from .wire import Settlement
 from .worker_settings import WorkerSettings
 from .workers import new_worker_id, serve
 
 log = logging.getLogger("jobcontracts.worker")
-
-MIN_BLOCK_S = 0.001
 
 
 class Dispatcher:
@@ -74,14 +75,15 @@ class Dispatcher:
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._channel: WorkerLane | None = None
-        self._marker_channel: WorkerLane | None = None
+        self._waits = IdleWaits(
+            connection, scripts, self._token_base, (self._lease_ms, self._rate), self._poke
+        )
         self._log_extra = {"domain": self._domain}
         # driver state, kept across turns
         self._idle = False
         self._next_due: int | None = None
         self._rate_until = 0.0
         self._error_delay = 0.0
-        self._marker: asyncio.Task[object] | None = None
 
     # ------------------------------------------------------------ control
     def request_stop(self) -> None:
@@ -111,9 +113,8 @@ class Dispatcher:
             self._runner, self._settings.concurrency, self._loop, self._poke
         )
         claimed.starting = not self._stopping
-        # Both follow the queue's node: on a Cluster it changes after a failover.
+        # It follows the queue's node: on a Cluster it changes after a failover.
         self._channel = WorkerLane(lambda: self._scripts.node().async_client())
-        self._marker_channel = WorkerLane(lambda: self._scripts.node().async_client())
         try:
             await self._conn.sync_clock_async()
         except TRANSIENT_ERRORS as exc:  # the heartbeat measures it once Redis answers
@@ -146,7 +147,7 @@ class Dispatcher:
             serve(self._domain, -1)
             await asyncio.to_thread(heartbeat.stop, leave=leave)
             await self._channel.close()
-            await self._marker_channel.close()
+            await self._waits.close()
 
     # ------------------------------------------------------------ one round trip
     async def _call(self, want: int, settled: list[Settlement]) -> ClaimReply:
@@ -169,6 +170,11 @@ class Dispatcher:
             if is_access_error(exc):  # waiting will not fix it: stop the worker
                 raise refused(exc, self._conn.url, prefix=self._conn.prefix) from exc
             raise
+        await self._after_call(reply, now)
+        return reply
+
+    async def _after_call(self, reply: ClaimReply, now: int) -> None:
+        """Log the settlements that came too late, and create the repeats that came due."""
         for job_id in reply.ignored:
             log.warning(
                 "job %s:%s finished after its lease was lost; its outcome was ignored",
@@ -185,24 +191,23 @@ class Dispatcher:
                     self._domain,
                     extra=self._log_extra,
                 )
-        return reply
 
     # ------------------------------------------------------------ the driver loop
     async def _drive(self, claimed: ClaimedJobs) -> None:
         try:
             while not self._stopping:
                 rate_limited = self._rate_until > time.monotonic()
-                want = 0 if rate_limited else self._capacity - len(claimed)
+                room = self._capacity - len(claimed) - self._waits.reserved
+                want = 0 if rate_limited else room
                 if claimed.finished or (want > 0 and not self._idle):
                     if await self._turn(claimed, want):
                         break
                 else:
                     await self._wait(want, rate_limited)
         finally:
-            marker, self._marker = self._marker, None
-            if marker is not None:
-                marker.cancel()
-                await asyncio.gather(marker, return_exceptions=True)
+            claimed.starting = False  # a claim read from here on is handed back
+            assert self._channel is not None
+            await self._waits.finish(self._channel)
 
     async def _turn(self, claimed: ClaimedJobs, want: int) -> bool:
         """Settle what finished and claim up to ``want``; True when a burst run is done."""
@@ -216,16 +221,27 @@ class Dispatcher:
             claimed.put_back(settled)
             await self._back_off(exc)
             return False
-        self._error_delay = 0.0
-        self._next_due = reply.next_due_ms
+        self._took(claimed, reply, want)
+        if reply.rate_wait_ms > 0:
+            return False
+        return self._burst_done(claimed)
+
+    def _took(self, claimed: ClaimedJobs, reply: ClaimReply, want: int) -> None:
+        """Start the claimed jobs and note what the claim said about the queue."""
         if reply.jobs:
             claimed.accept(reply.jobs)
+        self._error_delay = 0.0
+        self._next_due = reply.next_due_ms
         if want > 0:
             self._idle = len(reply.jobs) < want or reply.paused
         if reply.rate_wait_ms > 0:
             self._rate_until = time.monotonic() + reply.rate_wait_ms / 1000
-            return False
-        return self._burst_done(claimed)
+
+    async def _took_woken(self, reply: ClaimReply, want: int) -> None:
+        """The reply of the claim that waited behind the marker: ``_took``, then due repeats."""
+        assert self._claimed is not None
+        self._took(self._claimed, reply, want)
+        await self._after_call(reply, self._clock())
 
     async def _back_off(self, exc: Exception | None) -> None:
         """Wait before the next try, doubling up to ``error_backoff_max``; logs ``exc``."""
@@ -254,63 +270,68 @@ class Dispatcher:
         """Nothing to send and nothing to claim: wait for a finished job, a producer's
         marker, the next due time or the end of the rate window."""
         loop = asyncio.get_running_loop()
+        pending = self._waits.pending
+        claim_pending = pending is not None and pending.reserved > 0 and not pending.nudged
         timeout = self._settings.idle_block
-        if self._next_due is not None:
+        # a due time matters when there is room to claim it, or a pending claim could
+        if self._next_due is not None and not rate_limited and (want > 0 or claim_pending):
             timeout = min(timeout, (self._next_due - self._clock()) / 1000)
         if rate_limited:
             timeout = min(timeout, self._rate_until - time.monotonic())
         if timeout < MIN_BLOCK_S:
-            self._idle = False
-            return
+            if not claim_pending:
+                self._idle = False
+                return
+            assert self._channel is not None
+            await self._waits.nudge(self._channel)  # the pending claim runs now, and takes it
+            timeout = self._settings.idle_block
         # One plain future is the only thing awaited: finishing jobs, stop(),
-        # the marker task and the timeout all resolve it (no asyncio.wait).
+        # the marker wait and the timeout all resolve it (no asyncio.wait).
         wake = self._wake = loop.create_future()
-        if want > 0 and self._idle and self._marker is None:
-            self._marker = asyncio.create_task(self._block_on_marker(timeout))
-            self._marker.add_done_callback(self._marker_done)
+        if want > 0 and self._idle and pending is None:
+            pending = self._start_wait(want, timeout)
         until = loop.time() + timeout
-        marker = self._marker
-        if marker is not None and marker.done():
+        if pending is not None and pending.task.done():
             self._wake = None  # woke while we were busy: its poke found no waiter
         else:
-            timer = loop.call_at(until, self._poke)
+            # a pending claim ends by itself: no timer needed for that
+            timed = pending is None or not pending.reserved or until < pending.until
+            timer = loop.call_at(until, self._poke) if timed else None
             try:
                 await wake
             finally:
-                timer.cancel()
+                if timer is not None:
+                    timer.cancel()
                 self._wake = None
-        if marker is not None and marker.done():
-            self._marker = None
-            if marker.result() is None:  # connection trouble, already logged
+        if pending is not None and pending.task.done():
+            self._waits.pending = None
+            end = pending.task.result()
+            if end is WaitEnd.TROUBLE:
                 await self._back_off(None)
-            self._idle = False
+            if end is not WaitEnd.CLAIMED:
+                self._idle = False
         elif loop.time() >= until:
-            self._idle = False
+            if pending is None or not pending.reserved:
+                self._idle = False
+            else:  # a due time or the end of a rate window came before the pending claim ran
+                assert self._channel is not None
+                await self._waits.nudge(self._channel)
+
+    def _start_wait(self, want: int, timeout: float) -> PendingWait:
+        """Wait on the marker; with the server's clock, with a claim of ``want`` queued behind."""
+        clock = self._clock
+        if not (isinstance(clock, ServerClock) and clock.measured):
+            return self._waits.start(timeout, None)
+        self._calls += 1
+        return self._waits.start(
+            timeout, (f"{self._token_base}:{self._calls}", want, self._took_woken)
+        )
 
     def _burst_done(self, claimed: ClaimedJobs) -> bool:
         """In burst mode: nothing was left to claim and everything held has been settled."""
         if not (self._settings.burst and self._idle and not len(claimed) and not claimed.finished):
             return False
         log.info("%s: nothing waiting; burst run done", self._domain, extra=self._log_extra)
-        return True
-
-    def _marker_done(self, _task: asyncio.Task[object]) -> None:
-        self._poke()
-
-    async def _block_on_marker(self, timeout: float) -> object:
-        """BZPOPMIN the marker; True when woken or timed out, None on connection errors."""
-        try:
-            assert self._marker_channel is not None
-            await self._marker_channel.execute(
-                "BZPOPMIN", self._scripts.keys.marker, f"{max(timeout, MIN_BLOCK_S):.3f}"
-            )
-        except TRANSIENT_ERRORS as exc:
-            log.warning(
-                "redis unavailable for %s while idle (%s)", self._domain, exc, extra=self._log_extra
-            )
-            with contextlib.suppress(*TRANSIENT_ERRORS):
-                await asyncio.to_thread(self._conn.reroute)
-            return None
         return True
 
     async def _pause(self, seconds: float) -> None:
