@@ -278,3 +278,23 @@ async def test_an_emptied_script_cache_while_blocked_costs_a_reload(private: Con
         await wait_counts(admin, completed=1, active=0)
     assert client.script_exists(FINISH_AND_CLAIM.sha) == [True]
     assert [value for _, value, _ in rec.seen] == [3]
+
+
+async def test_a_retry_due_before_the_pending_claim_ends_wakes_it(private: Connection) -> None:
+    """The attempt fails after 0.1 s, when the worker's next claim already waits (5 s) on the
+    server; its retry is due 10 ms later. The worker ends that wait when the retry comes
+    due instead of sleeping it out."""
+    client = private.sync_client()
+    rec = Recorder()
+    rec.fail_until_attempt = 1
+    rec.sleep = 0.1
+    admin = QueueAdmin("test", private)
+    async with running(Worker(QUEUE, rec, connection=private, settings=fast_settings(**QUIET))):
+        await wait_until(lambda: _claim_queued_behind_a_wait(client))
+        loop = asyncio.get_running_loop()
+        added = loop.time()
+        await enqueue_async(QUEUE, "double", {"value": 5}, JobOptions(), private)
+        await wait_counts(admin, completed=1, active=0)
+        took = loop.time() - added
+    assert [attempt for _, _, attempt in rec.seen] == [1, 2]
+    assert took < 2.0
