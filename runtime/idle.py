@@ -137,7 +137,11 @@ class IdleWaits:
         except TRANSIENT_ERRORS as exc:
             await self._lost(exc)
             return WaitEnd.TROUBLE
-        if woken.error is not None:
+        if woken.error is not None:  # the claim's jobs are taken; the wait itself failed
+            if is_access_error(woken.error):
+                raise refused(
+                    woken.error, self._conn.url, prefix=self._conn.prefix
+                ) from woken.error
             raise woken.error
         return WaitEnd.CLAIMED
 
