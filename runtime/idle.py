@@ -137,6 +137,9 @@ class IdleWaits:
         except TRANSIENT_ERRORS as exc:
             await self._lost(exc)
             return WaitEnd.TROUBLE
+        except Exception as exc:  # the due repeats: the next turn tries them again
+            log.error("idle claim failed in %s", self._scripts.keys.domain, exc_info=exc)
+            return WaitEnd.TROUBLE
         if woken.error is not None:  # the claim's jobs are taken; the wait itself failed
             if is_access_error(woken.error):
                 raise refused(
