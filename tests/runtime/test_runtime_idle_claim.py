@@ -16,6 +16,7 @@ run on a private server: another worker's wait would look the same.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -298,3 +299,25 @@ async def test_a_retry_due_before_the_pending_claim_ends_wakes_it(private: Conne
         took = loop.time() - added
     assert [attempt for _, _, attempt in rec.seen] == [1, 2]
     assert took < 2.0
+
+
+def test_a_full_worker_does_not_spin_when_a_delayed_job_comes_due(connection: Connection) -> None:
+    """At full capacity a due job cannot be claimed: the wait must not end at once, again
+    and again (that loop never yielded, so the running job never finished). The worker
+    runs on a thread of its own so that such a spin fails this test instead of hanging it."""
+    rec = Recorder()
+    rec.sleep = 1.0
+    admin = QueueAdmin("test", connection)
+    settings = fast_settings(concurrency=1, prefetch=0, idle_block=0.5)
+    worker = Worker(QUEUE, rec, connection=connection, settings=settings)
+    thread = threading.Thread(target=asyncio.run, args=(worker.run(),), daemon=True)
+    enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection)
+    enqueue(QUEUE, "double", {"value": 2}, JobOptions(delay=timedelta(seconds=0.2)), connection)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while admin.counts().completed < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop()
+    thread.join(10)
+    assert [value for _, value, _ in rec.seen] == [1, 2]
+    assert not thread.is_alive()
