@@ -9,10 +9,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from jobcontracts.runtime.definitions import QueueDefinition
-
 if TYPE_CHECKING:
     from jobcontracts.runtime import Worker
+    from jobcontracts.runtime.definitions import QueueDefinition
 
 
 class LoadError(Exception):
@@ -91,6 +90,8 @@ def check_domain(domain: str, out: Path) -> None:
 
 def load_queue(domain: str, out: Path) -> QueueDefinition:
     """The ``QUEUE`` a generated domain package declares."""
+    from jobcontracts.runtime.definitions import QueueDefinition
+
     check_domain(domain, out)
     module = import_module(f"{package_of(out)}.{domain}")
     queue: object = getattr(module, "QUEUE", None)

@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .connection import Connection, default_connection
 from .error_records import ErrorRecord, parse_errors
 from .keys import QueueKeys
-from .repeat import RepeatInfo, parse_repeat
 from .script_calls import QueueCalls
 from .scripts import Batch, ClientCall, RawJob, Steps, queue_scripts
 from .states import JobState
 from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
 from .workers import WorkerInfo, live_workers, live_workers_async
+
+if TYPE_CHECKING:
+    from .repeat import RepeatInfo
 
 PAGE = 1000
 F = JobField
@@ -201,6 +203,8 @@ def _resume_steps(keys: QueueKeys) -> Steps[None]:
 
 
 def _repeat_steps(keys: QueueKeys) -> Steps[list[RepeatInfo]]:
+    from .repeat import parse_repeat  # with its schedule and option parsing: only here
+
     def queue(pipe: Any) -> None:
         pipe.hgetall(keys.repeats)
         pipe.zrange(keys.repeat, 0, -1, withscores=True)
