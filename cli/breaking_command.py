@@ -16,7 +16,8 @@ import typer
 
 from jobcontracts.codegen.cli import require_codegen_extra
 
-from .ops import PrefixOption, UrlOption, fail
+from .ops import PrefixOption, UrlOption
+from .output import fail
 
 if TYPE_CHECKING:
     from rich.console import Console

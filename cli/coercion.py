@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, cast
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
 from typer._param_types import coerce_cli_path, routes_to_path
 
+from .argv import WHOLE
+
 if TYPE_CHECKING:
     from typer._click import Context
     from typer.core import _TyperParameter  # pyright: ignore[reportPrivateUsage]
 
-_WHOLE = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
-"""Whole numbers int() and pydantic read alike (no sign '+', spaces, '_' or leading 0)."""
 _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?")
 """Decimals float() and pydantic read alike."""
 
@@ -90,7 +90,7 @@ def _number(descriptor: TypeDescriptor, value: Any) -> Any:
     annotation = descriptor.annotation
     if type(value) is annotation:
         number = value
-    elif type(value) is str and (_WHOLE if annotation is int else _DECIMAL).fullmatch(value):
+    elif type(value) is str and (WHOLE if annotation is int else _DECIMAL).fullmatch(value):
         number = annotation(value)
     else:
         return _MISS

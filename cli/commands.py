@@ -1,7 +1,8 @@
-"""Composition root of the ``jobctl`` CLI.
+"""The ``jobctl`` command tree, built with typer.
 
 ``codegen`` must not import ``runtime`` and vice versa, so the one command line
-that offers both is assembled here, above them.
+that offers both is assembled here, above them. ``app.main`` builds it only
+when ``fast_path`` leaves the argv to typer.
 """
 
 from __future__ import annotations
@@ -60,7 +61,3 @@ app.command("breaking")(breaking_command)
 register_ops_commands(app)
 app.command("doctor")(doctor_command)
 register_observe_commands(app)
-
-
-def main() -> None:
-    app()

@@ -15,12 +15,10 @@ from .ops import (
     TracebackOption,
     UrlOption,
     admin_for,
-    fail,
-    out_console,
     print_tracebacks,
-    redis_command,
     when,
 )
+from .output import fail, out_console, redis_command
 
 dlq_app = typer.Typer(help="The dead-letter queue: list, retry, purge.", no_args_is_help=True)
 

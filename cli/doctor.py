@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .ops import OutOption, PrefixOption, UrlOption, open_connection, out_console, redis_command
+from .ops import OutOption, PrefixOption, UrlOption
+from .output import open_connection, out_console, redis_command
 
 if TYPE_CHECKING:
     from rich.table import Table

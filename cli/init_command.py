@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from .ops import fail
+from .output import fail
 
 JOBS_YAML = """\
 # yaml-language-server: $schema=./jobs.schema.json

@@ -21,7 +21,7 @@ from jobcontracts.runtime.connection import CONNECTION_ERRORS
 
 from .live import LiveCheck, Tally, failing_total
 from .loading import LoadError, load_queue
-from .ops import fail
+from .output import fail
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -1,4 +1,4 @@
-"""``jobctl metrics`` and ``jobctl dashboard``, plus the worker's observability options.
+"""``jobctl metrics`` and ``jobctl dashboard`` (a worker's ``--metrics-port``: ``worker_run``).
 
 The observability modules need optional extras; they are imported only when a
 command asks for them, and a missing extra is one error line that names it.
@@ -9,31 +9,16 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from .ops import OutOption, PrefixOption, UrlOption, fail
-
-if TYPE_CHECKING:
-    from jobcontracts.runtime import Worker
+from .ops import OutOption, PrefixOption, UrlOption
+from .output import fail, need_extra
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")
 ]
-
-
-def _need(extra: str, module: str) -> ModuleType:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        raise fail(
-            f"this needs the '{extra}' extra ({error.name} is missing): "
-            f"pip install 'jobcontracts[{extra}]'"
-        ) from error
 
 
 def _domains(out: Path) -> list[str]:
@@ -55,23 +40,6 @@ def _wait_for_signal() -> None:
     stop.wait()
 
 
-def start_worker_observability(
-    workers: list[Worker], metrics_port: int | None, metrics_host: str, traces: bool
-) -> None:
-    """What ``jobctl worker --metrics-port/--traces`` sets up before the workers start."""
-    if traces:
-        tracing = _need("otel", "jobcontracts.observability.tracing")
-        tracing.instrument()
-    if metrics_port is None:
-        return
-    exporter = _need("metrics", "jobcontracts.observability.exporter")
-    try:
-        server = exporter.serve_worker_metrics(metrics_port, metrics_host, workers)
-    except exporter.MetricsPortError as error:
-        raise fail(str(error)) from error
-    typer.echo(f"metrics on http://{metrics_host}:{server.port}/metrics", err=True)
-
-
 def metrics_command(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for /metrics.")],
     host: HostOption = "127.0.0.1",
@@ -82,7 +50,7 @@ def metrics_command(
     """Serve queue sizes and live workers of every domain as Prometheus metrics."""
     from jobcontracts.runtime.connection import Connection
 
-    exporter = _need("metrics", "jobcontracts.observability.exporter")
+    exporter = need_extra("metrics", "jobcontracts.observability.exporter")
     domains = _domains(out)
     connection = Connection(redis_url, prefix=prefix)
     try:
@@ -113,8 +81,8 @@ def dashboard_command(
     prefix: PrefixOption = "jobs",
 ) -> None:
     """Serve a web dashboard of every domain's queue: counts, jobs, errors, workers, actions."""
-    app_module = _need("dashboard", "jobcontracts.observability.dashboard.app")
-    server_module = _need("dashboard", "jobcontracts.observability.dashboard.server")
+    app_module = need_extra("dashboard", "jobcontracts.observability.dashboard.app")
+    server_module = need_extra("dashboard", "jobcontracts.observability.dashboard.server")
     from jobcontracts.observability.dashboard.data import DashboardData
     from jobcontracts.observability.dashboard.security import Guard
     from jobcontracts.runtime.connection import Connection

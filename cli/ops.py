@@ -6,99 +6,41 @@ Each command finds the domain's generated package (``--out``, default
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
+from .argv import Arg, Opt
 from .loading import LoadError, check_domain, load_queue
+from .output import fail, open_connection, out_console, redis_command
+from .queue_stats import OUT, PREFIX, REDIS_URL, STATS_DOMAIN, show_stats
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from jobcontracts.runtime import Connection, QueueAdmin
-
-P = ParamSpec("P")
+    from jobcontracts.runtime import QueueAdmin
 
 
-@functools.cache
-def out_console() -> Console:
-    """The console for results (rich is imported by the commands that print, not by --help)."""
-    from rich.console import Console
-
-    return Console()
+def typer_option(spec: Opt[Any]) -> Any:
+    """The ``typer.Option`` of a declaration that ``argv.parse_plain`` also reads."""
+    return typer.Option(spec.flags, min=spec.min, max=spec.max, envvar=spec.envvar, help=spec.help)
 
 
-@functools.cache
-def err_console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+def typer_argument(spec: Arg) -> Any:
+    return typer.Argument(help=spec.help)
 
 
-OutOption = Annotated[Path, typer.Option("--out", help="Folder of the generated domain packages.")]
-UrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--redis-url",
-        envvar="REDIS_URL",
-        help="Redis URL (default: REDIS_URL, then REDIS_HOST/PORT).",
-    ),
-]
-PrefixOption = Annotated[str, typer.Option("--prefix", help="Key prefix the queues live under.")]
+OutOption = Annotated[Path, typer_option(OUT)]
+UrlOption = Annotated[str | None, typer_option(REDIS_URL)]
+PrefixOption = Annotated[str, typer_option(PREFIX)]
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Also print the stored traceback of each failure.")
 ]
 DomainArg = Annotated[str, typer.Argument(help="The domain (queue), as named in jobs.yaml.")]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err_console().print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-_opened: list[Connection] = []
-"""Connections a command opened; ``redis_command`` closes them when it ends."""
-
-
-def open_connection(url: str | None, prefix: str) -> Connection:
-    from jobcontracts.runtime.connection import ONE_SHOT, Connection
-
-    try:
-        connection = Connection(url, prefix=prefix, settings=ONE_SHOT)
-    except ValueError as error:  # a prefix that would break the domain's hash tag
-        raise fail(str(error)) from error
-    _opened.append(connection)
-    return connection
-
-
-def redis_command(command: Callable[P, None]) -> Callable[P, None]:
-    """Redis unreachable or refusing becomes one line with the fix; connections are closed."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            command(*args, **kwargs)
-        except Exception as error:
-            from jobcontracts.runtime.connection import CONNECTION_ERRORS, url_from_env
-            from jobcontracts.runtime.diagnosis import explain, is_access_error
-            from jobcontracts.runtime.errors import TopologyError
-
-            if isinstance(error, TopologyError):
-                raise fail(str(error)) from error
-            if not (isinstance(error, CONNECTION_ERRORS) or is_access_error(error)):
-                raise
-            url = _opened[0].url if _opened else None
-            raise fail(explain(error, url or url_from_env()), 1) from error
-        finally:
-            while _opened:
-                _opened.pop().close()
-
-    return run
 
 
 def admin_for(domain: str, out: Path, url: str | None, prefix: str) -> QueueAdmin:
@@ -170,51 +112,13 @@ def enqueue_command(
 
 
 def stats_command(
-    domain: Annotated[
-        str | None, typer.Argument(help="One domain; all domains when omitted.")
-    ] = None,
-    out: OutOption = Path("generated"),
+    domain: Annotated[str | None, typer_argument(STATS_DOMAIN)] = None,
+    out: OutOption = OUT.default,
     redis_url: UrlOption = None,
-    prefix: PrefixOption = "jobs",
+    prefix: PrefixOption = PREFIX.default,
 ) -> None:
     """Show how many jobs each queue holds, by state."""
-    from rich.table import Table
-
-    from jobcontracts.runtime.admin import QueueAdmin
-
-    domains = [domain] if domain else sorted(p.parent.name for p in out.glob("*/__init__.py"))
-    if not domains:
-        raise fail(f"{out}/ holds no domain packages; run `jobctl generate`")
-    connection = open_connection(redis_url, prefix)
-    table = Table(title="Queues")
-    for column in (
-        "domain",
-        "waiting",
-        "delayed",
-        "active",
-        "completed",
-        "failed",
-        "dead",
-        "paused",
-    ):
-        table.add_column(column, justify="left" if column == "domain" else "right")
-    for name in domains:
-        try:
-            check_domain(name, out)
-        except LoadError as error:
-            raise fail(str(error)) from error
-        counts = QueueAdmin(name, connection).counts()
-        table.add_row(
-            name,
-            str(counts.waiting),
-            str(counts.delayed),
-            str(counts.active),
-            str(counts.completed),
-            str(counts.failed),
-            f"[red]{counts.dead}[/red]" if counts.dead else "0",
-            "yes" if counts.paused else "no",
-        )
-    out_console().print(table)
+    show_stats(domain, out, redis_url, prefix)
 
 
 def show_command(

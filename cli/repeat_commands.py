@@ -8,17 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .ops import (
-    DomainArg,
-    OutOption,
-    PrefixOption,
-    UrlOption,
-    admin_for,
-    fail,
-    out_console,
-    redis_command,
-    when,
-)
+from .ops import DomainArg, OutOption, PrefixOption, UrlOption, admin_for, when
+from .output import fail, out_console, redis_command
 
 repeat_app = typer.Typer(help="Repeating jobs: list and remove.", no_args_is_help=True)
 

@@ -3,7 +3,8 @@
 Start-up time is measured in ``bench/``; what is asserted here is its cause,
 the import graph, in a fresh interpreter: ``--help`` needs neither the models
 (pydantic), nor Redis, nor the code generator, nor the observability extras;
-``stats`` reads queues by name and imports no generated package.
+``stats`` reads queues by name and imports no generated package; a plain
+``worker`` or ``stats`` call runs without typer (``cli/fast_path.py``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _roots(modules: set[str]) -> set[str]:
 
 
 def test_importing_the_cli_imports_no_models_redis_rich_or_extras() -> None:
-    modules = _modules_after("import jobcontracts.cli.app", "pass", [], {})
+    modules = _modules_after("import jobcontracts.cli.commands", "pass", [], {})
     assert _roots(modules).isdisjoint({"pydantic", "redis", "rich", *_HEAVY})
     codegen = {name for name in modules if name.startswith("jobcontracts.codegen.")}
     assert codegen <= {"jobcontracts.codegen.cli", "jobcontracts.codegen.errors"}, codegen
@@ -98,3 +99,18 @@ def test_queue_commands_import_no_generated_package(
     assert "jobcontracts.runtime.contract" not in modules
     assert _roots(modules).isdisjoint(_HEAVY - {"opentelemetry"})  # redis-py loads the API
     assert "pydantic" not in _roots(modules)  # plain options convert without typer's adapters
+
+
+def test_a_plain_worker_or_stats_call_runs_without_typer(redis_url: str, key_prefix: str) -> None:
+    target = "tests.cli.worker_targets:complete_github_worker"
+    burst = ["worker", target, "--prefix", key_prefix, "--burst", "--log-level", "error"]
+    for args in (["stats", "--prefix", key_prefix], burst):
+        modules = _modules_after(
+            "from jobcontracts.cli.app import main", "main()", args, {"REDIS_URL": redis_url}
+        )
+        assert "jobcontracts.cli.output" in modules, args  # the command did run
+        assert "typer" not in _roots(modules), args
+    help_modules = _modules_after(
+        "from jobcontracts.cli.app import main", "main()", ["worker", "--help"], {}
+    )
+    assert "typer" in _roots(help_modules)  # --help is typer's

@@ -1,0 +1,33 @@
+"""Composition root of the ``jobctl`` CLI: the console script's ``main``.
+
+``main`` first offers the argv to ``fast_path``, which runs a plain
+``jobctl worker`` or ``jobctl stats`` without building the typer tree; every
+other argv, and every one it is unsure about, goes to the typer app in
+``commands.py``, which is imported only then. ``app`` is that typer app.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .commands import app as app
+
+
+def main() -> None:
+    from .fast_path import run_plain
+
+    if run_plain(sys.argv[1:]):
+        return
+    from .commands import app
+
+    app()
+
+
+def __getattr__(name: str) -> Any:
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .commands import app
+
+    return app
