@@ -200,6 +200,9 @@ def run_worker(
         settings["burst"] = True
     workers = [prepared_worker(target, redis_url, prefix, settings) for target in targets]
     start_worker_observability(workers, metrics_port, metrics_host, traces)
+    from .fast_path import start_up_done
+
+    start_up_done()
     try:
         run_forever(*workers)
     except TopologyError as error:
