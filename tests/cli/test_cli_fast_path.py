@@ -253,3 +253,26 @@ def test_a_burst_worker_runs_and_exits_0_through_the_entry_point(
     code, _, stderr = _jobctl(argv, typer_only=False, env={"REDIS_URL": redis_url})
     assert code == 0, stderr
     assert "github: nothing waiting; burst run done" in stderr
+
+
+def test_a_worker_started_plainly_collects_garbage_while_it_runs(
+    redis_url: str, key_prefix: str
+) -> None:
+    """Start-up runs without garbage collection (``fast_path.start_up_done``); the run must not."""
+    argv = ["worker", _GOOD, "--prefix", key_prefix, "--burst", "--log-level", "error"]
+    code = (
+        "import gc, sys; sys.argv = ['jobctl', *sys.argv[1:]];"
+        " from jobcontracts.cli.app import main; main();"
+        " print('collecting', gc.isenabled(), 'frozen', gc.get_freeze_count() > 1000)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": redis_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["collecting", "True", "frozen", "True"]
