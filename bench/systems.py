@@ -71,7 +71,7 @@ JOBCONTRACTS: tuple[System, ...] = (
         adapter=ADAPTERS / "jobcontracts.py",
         env="project",
         variant="sync",
-        measures=("enqueue", "enqueue_bulk", "enqueue_concurrent"),
+        measures=("enqueue", "enqueue_bulk", "enqueue_concurrent", "latency"),
     ),
     System(
         id="jobcontracts-async",
