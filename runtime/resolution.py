@@ -58,11 +58,11 @@ class ResolvedOptions:
         trace_context: str = "",
         made_id: str = "",
     ) -> AddJobArgs:
-        """The per-job ARGV of ``add_jobs.lua``; ``made_id`` stands in for an unset ``job_id``."""
+        """The job as ``add_jobs.lua`` takes it; ``made_id`` stands in for an unset ``job_id``."""
         return AddJobArgs(
             self.job_id or made_id,
-            name,
             payload,
+            name,
             self.priority,
             self.delay_ms,
             self.attempts,

@@ -32,7 +32,7 @@ from .script_replies import (
     parse_watch,
 )
 from .topology import ReplicaWait
-from .wire import AddJobArgs, RepeatStep, Settlement, WatchReply
+from .wire import ADD_OWN_FIELDS, AddJobArgs, RepeatStep, Settlement, WatchReply
 
 T = TypeVar("T")
 
@@ -114,9 +114,19 @@ class QueueCalls:
     def add_jobs(
         self, now_ms: int, jobs: Iterable[AddJobArgs]
     ) -> ScriptCall[list[tuple[str, bool]]]:
-        args: list[Arg] = [now_ms]
+        """Each distinct option set once, then per job its id, payload and set number."""
+        sets: dict[tuple[Arg, ...], int] = {}
+        own: list[Arg] = []
         for job in jobs:
-            args.extend(job)
+            shared = job[ADD_OWN_FIELDS:]
+            number = sets.get(shared)
+            if number is None:
+                number = sets[shared] = len(sets) + 1
+            own += (job[0], job[1], number)
+        args: list[Arg] = [now_ms, len(sets)]
+        for shared in sets:
+            args += shared
+        args += own
         return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait)
 
     def finish_and_claim(

@@ -20,6 +20,8 @@ from typing import Final, NamedTuple, cast
 
 __all__ = [
     "ADD_ARGS_PER_JOB",
+    "ADD_ARGS_PER_SET",
+    "ADD_OWN_FIELDS",
     "CLAIM_ROW",
     "DONE_TTL_MS",
     "ERROR_HISTORY",
@@ -306,12 +308,19 @@ class RepeatStep(IntEnum):
 
 
 class AddJobArgs(NamedTuple):
-    """The ARGV of one job in ``add_jobs.lua`` (after ``now``)."""
+    """One job of an ``add_jobs.lua`` call.
+
+    ``job_id`` and ``payload`` go to the script once per job; the other fields
+    are the job's option set, which the script receives once per distinct set
+    in a call: the jobs of a bulk enqueue, or of concurrent adds of one kind,
+    mostly share one set, and each field not sent again per job is work saved
+    on both sides of the connection (``ADD_ARGS_PER_SET``, ``ADD_ARGS_PER_JOB``).
+    """
 
     job_id: str
     """``""``: take the next value of the id counter."""
-    name: str
     payload: str | bytes
+    name: str
     priority: int
     delay_ms: int
     attempts: int
@@ -327,7 +336,11 @@ class AddJobArgs(NamedTuple):
     (see ``OPTIONS_COUNT``) the job stands for, numbered by the script."""
 
 
-ADD_ARGS_PER_JOB: Final = len(AddJobArgs._fields)
+ADD_OWN_FIELDS: Final = 2
+"""The first fields of ``AddJobArgs`` (id and payload) are sent per job; the rest per set."""
+ADD_ARGS_PER_SET: Final = len(AddJobArgs._fields) - ADD_OWN_FIELDS
+ADD_ARGS_PER_JOB: Final = ADD_OWN_FIELDS + 1
+"""Per job: its id, its payload and the number of its option set (1-based)."""
 
 
 # ---------------------------------------------------------------- scores and limits

@@ -9,20 +9,46 @@
 -- KEYS[7] options   HASH    shared options records (see shared_options)
 -- KEYS[8] fifo      LIST    ready jobs of priority 0, in claim order (see in_fifo)
 -- ARGV[1] now (ms)
--- then 14 ARGV per job:
---   job_id ('' = next counter value), name, payload JSON, priority, delay ms,
---   attempts, backoff spec, timeout ms, remove_on_complete spec,
---   remove_on_fail spec, repeat key ('' = none), schema revision ('' = none),
---   trace context ('' = none), shared options record ('' = store the options
---   in the job; else the JSON of the fields it stands for)
+-- ARGV[2] number of option sets
+-- then 12 ARGV per option set (what the jobs of a call mostly share, sent once):
+--   name, priority, delay ms, attempts, backoff spec, timeout ms,
+--   remove_on_complete spec, remove_on_fail spec, repeat key ('' = none),
+--   schema revision ('' = none), trace context ('' = none), shared options
+--   record ('' = store the options in the job; else the JSON of the fields it
+--   stands for)
+-- then 3 ARGV per job:
+--   job_id ('' = next counter value), payload JSON, number of its option set
+-- Every set and job is checked before anything is written: a call fails whole
+-- or adds every job it does not find.
 -- Returns: flat array {id, created (1) or already existed (0), ...} per job.
 
 local now = tonumber(ARGV[1])
+local per_set = 12
+local per = 3
+local count = tonumber(ARGV[2])
+local sets = {}
+for s = 1, count do
+  local at = 2 + (s - 1) * per_set
+  local set = {ARGV[at + 1], tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]), ARGV[at + 4],
+               ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9],
+               ARGV[at + 10], ARGV[at + 11], ARGV[at + 12]}
+  if not set[2] or not set[3] then
+    return redis.error_reply('add_jobs: option set ' .. s .. ': priority or delay not a number')
+  end
+  sets[s] = set
+end
+local first = 3 + count * per_set
+for base = first, #ARGV, per do
+  if not sets[tonumber(ARGV[base + 2])] then
+    return redis.error_reply('add_jobs: job ' .. ((base - first) / per + 1) .. ' names no option set')
+  end
+end
+
 local out = {}
 local ready = false
-local per = 14
-for base = 2, #ARGV, per do
+for base = first, #ARGV, per do
   local id = ARGV[base]
+  local set = sets[tonumber(ARGV[base + 2])]
   local seq = nil
   if id == '' then
     seq = redis.call('INCR', KEYS[1])
@@ -34,12 +60,10 @@ for base = 2, #ARGV, per do
     out[#out + 1] = 0
   else
     local opt = nil
-    if ARGV[base + 13] ~= '' then opt = shared_options(KEYS[7], ARGV[base + 13]) end
+    if set[12] ~= '' then opt = shared_options(KEYS[7], set[12]) end
     if create_job(KEYS[1], KEYS[2], KEYS[8], KEYS[3], KEYS[4], job_key, id, seq, now,
-                  ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]),
-                  tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6],
-                  ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10],
-                  ARGV[base + 11], ARGV[base + 12], opt) then
+                  set[1], ARGV[base + 1], set[2], set[3], set[4], set[5], set[6], set[7],
+                  set[8], set[9], set[10], set[11], opt) then
       ready = true
     end
     out[#out + 1] = id

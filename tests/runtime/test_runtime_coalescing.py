@@ -77,8 +77,8 @@ async def test_one_jobs_error_is_its_own(conn: Connection) -> None:
     assert [result[0] if isinstance(result, tuple) else result for result in others] == [
         job.job_id for job in good
     ]
-    assert results[0] == ("good-0", True)  # sent alone first: never shared with the bad one
-    assert results[-1] == ("good-11", True)  # after the bad one: the failed call never got to it
+    # The failed call checked every job before writing any: each good job is its sender's.
+    assert all(result == (job.job_id, True) for result, job in zip(others, good, strict=True))
     assert (await QueueAdmin("test", conn).counts_async()).waiting == len(good)
 
 

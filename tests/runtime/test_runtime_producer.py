@@ -36,6 +36,7 @@ from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
     make_queue,
+    raw_job,
     running,
     wait_until,
 )
@@ -200,6 +201,44 @@ def test_enqueue_many_validates_all_first(connection: Connection) -> None:
         enqueue_many(
             QUEUE, [("double", {"value": 1}, JobOptions(repeat=Repeat(every=5)))], connection
         )
+
+
+def test_jobs_of_one_call_keep_their_own_options(connection: Connection) -> None:
+    """Jobs sharing a script call send their common options once: none may get another's."""
+    specs = [
+        ("double", JobOptions()),
+        ("note", JobOptions()),
+        ("double", JobOptions(priority=7)),
+        ("double", JobOptions(attempts=9, timeout=timedelta(seconds=4))),
+        ("note", JobOptions(delay=timedelta(hours=1))),
+        ("double", JobOptions(job_id="own-id", priority=-3)),
+    ]
+    own = [(name, {"value": i}, options) for i, (name, options) in enumerate(specs)]
+    plain = [(specs[i % len(specs)][0], {"value": i}) for i in range(len(specs), 18)]
+    jobs = enqueue_many(QUEUE, [*own, *plain], connection)
+    admin = QueueAdmin("test", connection)
+    for i, job in enumerate(jobs):
+        info = admin.job(job.id)
+        assert info is not None
+        name, options = specs[i] if i < len(specs) else (specs[i % len(specs)][0], JobOptions())
+        defaults = resolve(QUEUE.jobs[name], JobOptions())
+        assert (info.name, info.payload) == (name, f'{{"value":{i}}}')
+        assert info.priority == (options.priority if options.priority is not None else 0)
+        assert info.attempts_allowed == (options.attempts or defaults.attempts)
+        assert info.timeout_ms == (4000 if options.timeout else defaults.timeout_ms)
+        assert info.state == (JobState.DELAYED if options.delay else JobState.WAITING)
+    assert jobs[5].id == "own-id"
+
+
+@pytest.mark.parametrize("bad_at", [0, 3, 5])
+def test_a_call_with_a_bad_job_writes_nothing(connection: Connection, bad_at: int) -> None:
+    """The script checks every job before it writes one: the call fails whole."""
+    jobs = [raw_job(f"j{k}", "double", b'{"value":1}') for k in range(6)]
+    jobs[bad_at] = jobs[bad_at]._replace(delay_ms="soon")  # type: ignore[arg-type]
+    scripts = queue_scripts(connection, QUEUE.domain)
+    with pytest.raises(redis.ResponseError, match="not a number"):
+        scripts.add_jobs(connection.now_ms(), jobs)
+    assert _keys(connection) == []
 
 
 async def test_enqueue_many_async(connection: Connection) -> None:

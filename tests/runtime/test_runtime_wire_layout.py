@@ -26,6 +26,8 @@ from jobcontracts.runtime.script_calls import QueueCalls
 from jobcontracts.runtime.states import JobState
 from jobcontracts.runtime.wire import (
     ADD_ARGS_PER_JOB,
+    ADD_ARGS_PER_SET,
+    ADD_OWN_FIELDS,
     CLAIM_READS,
     CLAIM_ROW,
     DONE_TTL_MS,
@@ -36,6 +38,7 @@ from jobcontracts.runtime.wire import (
     PRIORITY_OFFSET,
     SEQ_SPAN,
     STALL_ROW,
+    AddJobArgs,
     ClaimMeta,
     HistoryField,
     JobField,
@@ -145,6 +148,13 @@ def test_argument_counts_match() -> None:
     assert documented is not None
     used = max(int(n) for n in re.findall(r"ARGV\[base \+ (\d+)\]", add)) + 1
     assert int(per.group(1)) == int(documented.group(1)) == used == ADD_ARGS_PER_JOB
+    per_set = re.search(r"^local per_set = (\d+)$", add, re.MULTILINE)
+    documented_set = re.search(r"then (\d+) ARGV per option set", add)
+    assert per_set is not None
+    assert documented_set is not None
+    used_set = max(int(n) for n in re.findall(r"ARGV\[at \+ (\d+)\]", add))
+    assert int(per_set.group(1)) == int(documented_set.group(1)) == used_set == ADD_ARGS_PER_SET
+    assert len(AddJobArgs._fields) == ADD_ARGS_PER_SET + ADD_OWN_FIELDS
     for name, source in SCRIPTS.items():
         header = {int(i) for i in re.findall(r"^-- KEYS\[(\d+)\]", source, re.MULTILINE)}
         body = {int(i) for i in re.findall(r"KEYS\[(\d+)\]", source.split("\n\n", 1)[-1])}
@@ -174,6 +184,8 @@ def test_every_call_sends_the_keys_and_arguments_its_script_declares() -> None:
         if call.script.name == "check_permissions":
             continue  # groups of varying length, each led by its count
         fixed, group = _argv_layout(source)
+        if call.script.name == "add_jobs":  # the option sets come before the jobs
+            fixed += int(call.args[1]) * ADD_ARGS_PER_SET
         if group:
             assert len(call.args) > fixed, call.script.name
             assert (len(call.args) - fixed) % group == 0, call.script.name
