@@ -4,7 +4,8 @@ Validation and option merging happen in Python before any I/O, so a bad
 payload or contradictory options never write a byte. A single job is one
 ``add_jobs.lua`` call (hash + index + wake-up marker, or the existing id for
 an explicit ``job_id``: idempotent enqueue); concurrent ``enqueue_async`` calls
-of a queue share one such call (``coalescing``). ``enqueue_many`` validates
+of a queue share one such call (``coalescing``), as do concurrent ``enqueue``
+calls from threads (``thread_coalescing``). ``enqueue_many`` validates
 everything first, then sends the jobs in chunks, one script call per chunk.
 """
 
@@ -27,6 +28,7 @@ from .repeat import first_occurrence, repeat_definition
 from .resolution import ResolvedOptions, repeat_key, resolve
 from .scripts import queue_scripts
 from .serialization import dump_payload, job_definition
+from .thread_coalescing import add_job_shared
 from .wire import AddJobArgs
 
 Payload: TypeAlias = BaseModel | Mapping[str, Any]
@@ -93,7 +95,7 @@ def _add(
         job_id, _, created = scripts.add_repeat(now, key, definition, first)
         return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
     wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
-    ((job_id, created),) = scripts.add_jobs(now, (wire,))
+    job_id, created = add_job_shared(conn, queue.domain, wire)
     return Job(
         job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
     )

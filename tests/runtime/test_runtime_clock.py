@@ -99,3 +99,37 @@ async def test_a_worker_5s_behind_keeps_its_lease_against_a_punctual_one(
     info = await admin.job_async(job.id)
     assert info is not None
     assert (info.stalls, info.attempts_made) == (0, 1)
+
+
+async def test_producers_starting_together_measure_the_offset_once(redis_url: str) -> None:
+    """A hundred first enqueues at once share one TIME call (and so one connection)."""
+    conn = Connection(redis_url, host_clock=_ahead)
+    try:
+        await asyncio.gather(*(conn.sync_clock_async() for _ in range(100)))
+        pool = conn.async_client().connection_pool
+        opened = len(pool._available_connections) + len(pool._in_use_connections)  # pyright: ignore[reportPrivateUsage]
+        assert opened == 1
+        assert isinstance(conn.clock, ServerClock)
+        assert abs(conn.clock.offset_ms + SKEW_MS) < 250
+    finally:
+        await conn.aclose()
+
+
+async def test_the_offset_is_measured_again_when_due_and_once_at_a_time(redis_url: str) -> None:
+    skew = [0]
+    clock = ServerClock(lambda: system_clock() + skew[0], resync_s=0.05)
+    conn = Connection(redis_url, clock=clock)
+    try:
+        await conn.sync_clock_async()
+        assert abs(clock.offset_ms) < 250
+        skew[0] = SKEW_MS  # this host's clock jumps 5 s ahead
+        await asyncio.sleep(0.1)
+        assert clock.stale
+        refresh = asyncio.ensure_future(conn.sync_clock_async())
+        await asyncio.sleep(0)  # the refresh has sent its TIME and awaits the reply
+        assert not clock.stale  # others keep the offset they have meanwhile
+        await refresh
+        assert abs(clock.offset_ms + SKEW_MS) < 250
+        assert not clock.stale
+    finally:
+        await conn.aclose()
