@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import pytest
@@ -25,7 +25,7 @@ from generated.github import (
     create_worker,
 )
 from jobcontracts.runtime import Connection, InvalidPayloadError, JobContext, QueueAdmin
-from jobcontracts.runtime.contract import SchemaViolation
+from jobcontracts.runtime.contract import ContractModel, JsonSchema, SchemaViolation
 from jobcontracts.runtime.scripts import queue_scripts
 from jobcontracts.runtime.serialization import dump_result, load_payload
 from tests.runtime.runtime_testkit import fast_settings, raw_job, running, wait_counts
@@ -196,3 +196,27 @@ async def test_the_worker_judges_stored_json_by_the_same_schema(connection: Conn
     assert "include_issues: 1 is not of type boolean" in reasons["number-flag"]
     assert "stars: -1 is less than 0" in reasons[good.id]
     assert len(handlers.seen) == 1
+
+
+class _AnyValue(ContractModel):
+    """A result whose schema admits every JSON value."""
+
+    __contract_schema__: ClassVar[JsonSchema] = {}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"i": 5},
+        {"text": 'ü "quoted" \\ \n\t\u2028 \U0001f600', "empty": "", "nested": {"a": [[], {}]}},
+        {"n": [0, -1, 2**70, 0.1, -2.5e-300, 1e300, 3.0], "flags": [True, False, None]},
+        [1, "two", {"3": 3}],
+        "a bare string",
+        12,
+        None,
+    ],
+)
+def test_stored_json_is_the_standard_compact_encoding(value: object) -> None:
+    """Payloads and results are written as ``json.dumps`` writes them, compact, non-ASCII kept."""
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert dump_result(_AnyValue, value) == expected
