@@ -124,8 +124,8 @@ class QueueCalls:
                 number = sets[shared] = len(sets) + 1
             own += (job[0], job[1], number)
         args: list[Arg] = [now_ms, len(sets)]
-        for shared in sets:
-            args += shared
+        for options in sets:
+            args += options
         args += own
         return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait)
 

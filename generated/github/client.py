@@ -25,6 +25,9 @@ from .models import SyncDataPayload, SyncDataResult, SyncRepoPayload, SyncRepoRe
 from .names import JobName
 from .queue import QUEUE
 
+_DEFAULTS = JobOptions()
+"""Every option left to the job's defaults from jobs.yaml."""
+
 
 @overload
 def add_job(
@@ -122,18 +125,32 @@ def add_job(
 
     Options left as ``None`` take the job's defaults from jobs.yaml.
     """
-    options = JobOptions(
-        delay=delay,
-        priority=priority,
-        attempts=attempts,
-        retries=retries,
-        backoff=backoff,
-        timeout=timeout,
-        job_id=job_id,
-        repeat=repeat,
-        remove_on_complete=remove_on_complete,
-        remove_on_fail=remove_on_fail,
-    )
+    if (
+        delay is None
+        and priority is None
+        and attempts is None
+        and retries is None
+        and backoff is None
+        and timeout is None
+        and job_id is None
+        and repeat is None
+        and remove_on_complete is None
+        and remove_on_fail is None
+    ):
+        options = _DEFAULTS  # the common call, without building options it would only compare
+    else:
+        options = JobOptions(
+            delay=delay,
+            priority=priority,
+            attempts=attempts,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            job_id=job_id,
+            repeat=repeat,
+            remove_on_complete=remove_on_complete,
+            remove_on_fail=remove_on_fail,
+        )
     return enqueue(QUEUE, name, payload, options, connection)
 
 
@@ -233,16 +250,30 @@ async def add_job_async(
 
     Options left as ``None`` take the job's defaults from jobs.yaml.
     """
-    options = JobOptions(
-        delay=delay,
-        priority=priority,
-        attempts=attempts,
-        retries=retries,
-        backoff=backoff,
-        timeout=timeout,
-        job_id=job_id,
-        repeat=repeat,
-        remove_on_complete=remove_on_complete,
-        remove_on_fail=remove_on_fail,
-    )
+    if (
+        delay is None
+        and priority is None
+        and attempts is None
+        and retries is None
+        and backoff is None
+        and timeout is None
+        and job_id is None
+        and repeat is None
+        and remove_on_complete is None
+        and remove_on_fail is None
+    ):
+        options = _DEFAULTS  # the common call, without building options it would only compare
+    else:
+        options = JobOptions(
+            delay=delay,
+            priority=priority,
+            attempts=attempts,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            job_id=job_id,
+            repeat=repeat,
+            remove_on_complete=remove_on_complete,
+            remove_on_fail=remove_on_fail,
+        )
     return await enqueue_async(QUEUE, name, payload, options, connection)

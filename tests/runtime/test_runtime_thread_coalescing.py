@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import pytest
@@ -45,7 +46,7 @@ def _evalsha_calls(admin: Any) -> int:
     return int(admin.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
 
 
-def _in_threads(calls: list[Callable[[], Any]], admin: Any) -> list[Any]:
+def _in_threads(calls: Sequence[Callable[[], object]], admin: Any) -> list[Any]:
     """Run ``calls`` in threads while writes are paused: the first leaves, the rest queue."""
     results: list[Any] = [None] * len(calls)
 
@@ -71,9 +72,7 @@ def test_threads_share_script_calls_and_keep_their_own_results(
 ) -> None:
     conn, admin = private
     before = _evalsha_calls(admin)
-    calls = [
-        lambda i=i: enqueue(QUEUE, "double", {"value": i}, JobOptions(), conn) for i in range(30)
-    ]
+    calls = [partial(enqueue, QUEUE, "double", {"value": i}, JobOptions(), conn) for i in range(30)]
     jobs = _in_threads(calls, admin)
     assert _evalsha_calls(admin) - before == 2  # the first job alone, then the 29 together
     assert all(job.created for job in jobs)
@@ -92,9 +91,7 @@ def test_one_threads_error_is_its_own(private: tuple[Connection, Any]) -> None:
     bad = raw_job("bad", "double", b'{"value":1}')._replace(delay_ms="soon")  # type: ignore[arg-type]
     jobs = [*good[:6], bad, *good[6:]]
     before = _evalsha_calls(admin)
-    results = _in_threads(
-        [lambda job=job: add_job_shared(conn, "test", job) for job in jobs], admin
-    )
+    results = _in_threads([partial(add_job_shared, conn, "test", job) for job in jobs], admin)
     assert isinstance(results[6], redis.ResponseError)
     # The shared call failed whole, having written nothing; each job was then sent alone.
     assert results[:6] + results[7:] == [(job.job_id, True) for job in good]
@@ -107,9 +104,9 @@ def test_the_same_id_from_two_threads_is_added_once(private: tuple[Connection, A
     options = JobOptions(job_id="order-7")
     jobs = _in_threads(
         [
-            lambda: enqueue(QUEUE, "double", {"value": 0}, JobOptions(), conn),
-            lambda: enqueue(QUEUE, "double", {"value": 1}, options, conn),
-            lambda: enqueue(QUEUE, "double", {"value": 2}, options, conn),
+            partial(enqueue, QUEUE, "double", {"value": 0}, JobOptions(), conn),
+            partial(enqueue, QUEUE, "double", {"value": 1}, options, conn),
+            partial(enqueue, QUEUE, "double", {"value": 2}, options, conn),
         ],
         admin,
     )

@@ -204,18 +204,18 @@ class _AnyValue(ContractModel):
     __contract_schema__: ClassVar[JsonSchema] = {}
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        {"i": 5},
-        {"text": 'ü "quoted" \\ \n\t\u2028 \U0001f600', "empty": "", "nested": {"a": [[], {}]}},
-        {"n": [0, -1, 2**70, 0.1, -2.5e-300, 1e300, 3.0], "flags": [True, False, None]},
-        [1, "two", {"3": 3}],
-        "a bare string",
-        12,
-        None,
-    ],
-)
+STORED: list[object] = [
+    {"i": 5},
+    {"text": 'ü "quoted" \\ \n\t\u2028 \U0001f600', "empty": "", "nested": {"a": [[], {}]}},
+    {"n": [0, -1, 2**70, 0.1, -2.5e-300, 1e300, 3.0], "flags": [True, False, None]},
+    [1, "two", {"3": 3}],
+    "a bare string",
+    12,
+    None,
+]
+
+
+@pytest.mark.parametrize("value", STORED)
 def test_stored_json_is_the_standard_compact_encoding(value: object) -> None:
     """Payloads and results are written as ``json.dumps`` writes them, compact, non-ASCII kept."""
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
