@@ -49,9 +49,9 @@ NOTES = [
     "- concurrent producers: one process enqueueing N jobs one call at a time from 100",
     "  coroutines (an asyncio client; `Promise.all` of 100 in Node) or 8 threads (a blocking",
     "  client), each with its share. jobcontracts' asyncio producer keeps one connection per",
-    "  event loop with every call's command in flight on it, and calls of one queue that",
-    "  arrive while an add is in flight leave together as one script call, each caller",
-    "  keeping its own job id and its own error.",
+    "  event loop with every call's command in flight on it; calls of one queue (from",
+    "  coroutines, or from threads) that arrive while an add is in flight leave together as",
+    "  one script call, each caller keeping its own job id and its own error.",
     "- the machine has 2 cores shared by redis-server, the workers and the harness.",
 ]
 
