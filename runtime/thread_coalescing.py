@@ -47,16 +47,19 @@ class _Slot:
 
 
 class _ThreadBatcher:
-    """The adds of one queue on one connection, from any thread."""
+    """The adds of one queue on one connection, from any thread.
 
-    def __init__(self, connection: Connection, domain: str) -> None:
-        self._connection = connection
+    It does not hold the connection (every caller passes it): it is a value of a
+    mapping weakly keyed by that connection.
+    """
+
+    def __init__(self, domain: str) -> None:
         self._domain = domain
         self._lock = threading.Lock()
         self._busy = False
         self._waiting: list[_Slot] = []
 
-    def add(self, job: AddJobArgs) -> Added:
+    def add(self, connection: Connection, job: AddJobArgs) -> Added:
         with self._lock:
             if self._busy:
                 slot = _Slot(job)
@@ -66,19 +69,19 @@ class _ThreadBatcher:
                 slot = None
         if slot is None:
             try:
-                return self._send([job])[0]
+                return self._send(connection, [job])[0]
             finally:
                 self._hand_on()
-        self._wait(slot)
+        self._wait(connection, slot)
         if slot.batch is not None:
-            self._run(slot.batch)
+            self._run(connection, slot.batch)
         if slot.error is not None:
             raise slot.error
         if slot.reply is None:  # its shared call failed on an error reply: alone now
-            return self._send([job])[0]
+            return self._send(connection, [job])[0]
         return slot.reply
 
-    def _wait(self, slot: _Slot) -> None:
+    def _wait(self, connection: Connection, slot: _Slot) -> None:
         try:
             slot.gate.acquire()
         except BaseException:  # an interrupt: leave unless the job is already on its way
@@ -88,7 +91,7 @@ class _ThreadBatcher:
                     raise
             slot.gate.acquire()
             if slot.batch is not None:
-                self._run(slot.batch)
+                self._run(connection, slot.batch)
             raise
 
     def _hand_on(self) -> None:
@@ -101,20 +104,24 @@ class _ThreadBatcher:
             batch[0].batch = batch
         batch[0].gate.release()
 
-    def _run(self, batch: list[_Slot]) -> None:
-        """Send ``batch`` (whose first slot is this thread's) and leave each slot its outcome."""
+    def _run(self, connection: Connection, batch: list[_Slot]) -> None:
+        """Send ``batch`` (whose first slot is this thread's) and leave each slot its outcome.
+
+        An error reply sends each job back to its thread, to go alone; so does an
+        interrupt of this thread (its own raises here), since the jobs may or may
+        not have been added; any other error is every thread's.
+        """
         try:
-            replies: list[Added] | None = self._send([slot.job for slot in batch])
+            replies: list[Added] | None = self._send(connection, [slot.job for slot in batch])
         except redis.ResponseError:
             replies = None
-        except BaseException as error:
+        except Exception as error:
             for slot in batch:
                 slot.error = error
-            raise_it = not isinstance(error, Exception)
+            replies = None
+        except BaseException:
             self._finish(batch)
-            if raise_it:
-                raise
-            return
+            raise
         if replies is not None:
             for slot, reply in zip(batch, replies, strict=True):
                 slot.reply = reply
@@ -125,10 +132,10 @@ class _ThreadBatcher:
         for slot in batch[1:]:
             slot.gate.release()
 
-    def _send(self, jobs: Sequence[AddJobArgs]) -> list[Added]:
-        scripts = queue_scripts(self._connection, self._domain)
-        self._connection.sync_clock()
-        return scripts.add_jobs(self._connection.now_ms(), jobs)
+    def _send(self, connection: Connection, jobs: Sequence[AddJobArgs]) -> list[Added]:
+        scripts = queue_scripts(connection, self._domain)
+        connection.sync_clock()
+        return scripts.add_jobs(connection.now_ms(), jobs)
 
 
 _lock = threading.Lock()
@@ -144,8 +151,8 @@ def add_job_shared(connection: Connection, domain: str, job: AddJobArgs) -> Adde
     if batcher is None:
         with _lock:
             per_domain = _batchers.setdefault(connection, {})
-            batcher = per_domain.setdefault(domain, _ThreadBatcher(connection, domain))
-    return batcher.add(job)
+            batcher = per_domain.setdefault(domain, _ThreadBatcher(domain))
+    return batcher.add(connection, job)
 
 
 def _after_fork_in_child() -> None:

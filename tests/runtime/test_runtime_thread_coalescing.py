@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import redis
 
-from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue
+from jobcontracts.runtime import Connection, JobOptions, NotReplicatedError, QueueAdmin, enqueue
 from jobcontracts.runtime.testing import RedisServer
 from jobcontracts.runtime.thread_coalescing import add_job_shared
 from tests.runtime.runtime_testkit import make_queue, raw_job
@@ -114,3 +114,26 @@ def test_the_same_id_from_two_threads_is_added_once(private: tuple[Connection, A
     assert jobs[1].id == jobs[2].id == "order-7"
     assert [jobs[1].created, jobs[2].created].count(True) == 1
     assert QueueAdmin("test", conn).counts().waiting == 3
+
+
+def test_an_error_not_about_a_job_reaches_every_thread_of_the_call(
+    redis_server_factory: Callable[..., RedisServer],
+) -> None:
+    """No replica confirms the writes: each thread of the shared call learns it, none hangs."""
+    server = redis_server_factory()
+    conn = Connection(f"{server.url}?wait_replicas=1&wait_timeout_ms=20", prefix="shared")
+    admin = redis.Redis.from_url(server.url)
+    try:
+        with pytest.raises(NotReplicatedError):
+            enqueue(QUEUE, "double", {"value": -1}, JobOptions(), conn)
+        before = _evalsha_calls(admin)
+        calls = [
+            partial(enqueue, QUEUE, "double", {"value": i}, JobOptions(), conn) for i in range(10)
+        ]
+        results = _in_threads(calls, admin)
+        assert all(isinstance(result, NotReplicatedError) for result in results)
+        assert _evalsha_calls(admin) - before == 2  # the first alone, the other nine together
+        assert QueueAdmin("test", conn).counts().waiting == 11  # written, unconfirmed
+    finally:
+        admin.close()
+        conn.close()
