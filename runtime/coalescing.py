@@ -119,8 +119,12 @@ _batchers: weakref.WeakKeyDictionary[
 async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs) -> Added:
     """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds."""
     loop = asyncio.get_running_loop()
-    per_loop = _batchers.setdefault(connection, weakref.WeakKeyDictionary())
-    per_domain = per_loop.setdefault(loop, {})
+    per_loop = _batchers.get(connection)
+    if per_loop is None:  # (not setdefault: that would build a mapping on every call)
+        per_loop = _batchers[connection] = weakref.WeakKeyDictionary()
+    per_domain = per_loop.get(loop)
+    if per_domain is None:
+        per_domain = per_loop[loop] = {}
     batcher = per_domain.get(domain)
     if batcher is None:
         batcher = per_domain[domain] = _Batcher(connection, domain)

@@ -86,13 +86,14 @@ def _add(
     conn: Connection,
     trace_context: str,
 ) -> Job[Any]:
-    scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
     conn.sync_clock()
     now = conn.now_ms()
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
-        job_id, _, created = scripts.add_repeat(now, key, definition, first)
+        job_id, _, created = queue_scripts(conn, queue.domain).add_repeat(
+            now, key, definition, first
+        )
         return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
     wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
     job_id, created = add_job_shared(conn, queue.domain, wire)
@@ -128,13 +129,14 @@ async def _add_async(
     conn: Connection,
     trace_context: str,
 ) -> AsyncJob[Any]:
-    scripts = queue_scripts(conn, queue.domain)
     result_model = queue.jobs[name].result_model
     await conn.sync_clock_async()
     now = conn.now_ms()
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)
-        job_id, _, created = await scripts.add_repeat_async(now, key, definition, first)
+        job_id, _, created = await queue_scripts(conn, queue.domain).add_repeat_async(
+            now, key, definition, first
+        )
         return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
     wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
     job_id, created = await add_job_coalesced(conn, queue.domain, wire)
