@@ -7,8 +7,10 @@ carries one command at a time. Here a connection that redis-py opened (so the
 handshake, TLS, AUTH/ACL user, database and client name are all redis-py's)
 is taken over with an ``asyncio.Protocol`` that writes commands packed in one
 step and reads replies with hiredis, handing each to the future of the call
-that sent it, in order. Concurrent calls share the connection (pipelining);
-the writes of one event-loop turn leave in one ``send``.
+that sent it, in order. Concurrent calls share the connection (pipelining):
+a call made while others are in flight is written with the rest of its
+event-loop turn, in one ``send``; a call alone on the connection is written at
+once, since waiting for the turn's end would only delay it.
 
 Replies go to calls strictly in the order the commands were written, so a
 cancelled call just drops its reply when it comes. Anything that could break
@@ -110,10 +112,15 @@ class PipelinedConnection(asyncio.Protocol):
         if self._broken is not None:
             raise self._broken
         future: asyncio.Future[Any] = self._loop.create_future()
+        alone = not self._waiting and not self._outgoing
         self._waiting.append((future, self._loop.time()))
-        if not self._outgoing:
-            self._loop.call_soon(self._flush)
-        self._outgoing.append(packed)
+        if alone and self._transport is not None:
+            # nothing in flight to share a write with: waiting a loop turn would only add latency
+            self._transport.write(packed)
+        else:
+            if not self._outgoing:
+                self._loop.call_soon(self._flush)
+            self._outgoing.append(packed)
         if self._watchdog is None and self._timeout_s is not None:
             self._watchdog = self._loop.call_later(self._timeout_s, self._check_overdue)
         return future

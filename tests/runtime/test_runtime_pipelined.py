@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import cast
+from urllib.parse import urlparse
 
 import pytest
 import redis
@@ -20,7 +22,7 @@ from redis.exceptions import DataError
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue_async
 from jobcontracts.runtime.connection import ClientSettings
 from jobcontracts.runtime.lanes import AsyncProducerLane
-from jobcontracts.runtime.pipelined import pack
+from jobcontracts.runtime.pipelined import PipelinedConnection, pack
 from jobcontracts.runtime.server_checks import Level
 from jobcontracts.runtime.wire import Retention
 from tests.conftest import delete_prefix
@@ -150,3 +152,44 @@ async def test_an_overdue_reply_fails_the_call_and_the_lane_reopens(
         assert lane.pipelined
     finally:
         await conn.aclose()
+
+
+async def _taken_over(
+    redis_url: str,
+) -> tuple[PipelinedConnection, list[bytes], asyncio.StreamWriter]:
+    """A raw connection to the test server driven by the lane's protocol; every write recorded.
+
+    The stream writer is handed back to be kept: dropping it would close the transport.
+    """
+    url = urlparse(redis_url)
+    _, writer = await asyncio.open_connection(url.hostname, url.port)
+    transport = cast("asyncio.Transport", writer.transport)
+    writes: list[bytes] = []
+    send = transport.write
+
+    def recorded(data: bytes | bytearray | memoryview) -> None:
+        writes.append(bytes(data))
+        send(data)
+
+    transport.write = recorded  # type: ignore[method-assign]
+    return PipelinedConnection.take_over(transport, 5.0), writes, writer
+
+
+async def test_a_call_alone_is_written_at_once_and_a_turns_later_calls_share_a_write(
+    redis_url: str,
+) -> None:
+    lane, writes, writer = await _taken_over(redis_url)
+    try:
+        first = lane.call(pack(("ECHO", "first")))
+        assert writes == [pack(("ECHO", "first"))]  # before the loop got a turn
+        second = lane.call(pack(("ECHO", "second")))
+        third = lane.call(pack(("ECHO", "third")))
+        assert len(writes) == 1  # the first is in flight: these wait for the turn's end
+        assert list(await asyncio.gather(first, second, third)) == [b"first", b"second", b"third"]
+        assert writes[1:] == [pack(("ECHO", "second")) + pack(("ECHO", "third"))]
+        alone = lane.call(pack(("ECHO", "again")))  # nothing in flight any more
+        assert len(writes) == 3
+        assert await alone == b"again"
+    finally:
+        lane.close()
+        writer.close()
