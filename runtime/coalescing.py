@@ -19,7 +19,6 @@ caller's, and each of them gets it.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -111,20 +110,16 @@ class _Batcher:
         return await scripts.add_jobs_async(self.connection.now_ms(), jobs)
 
 
-_batchers: weakref.WeakKeyDictionary[
-    Connection, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Batcher]]
-] = weakref.WeakKeyDictionary()
+Batchers = dict[str, _Batcher]
+"""The batchers of one connection and event loop, by domain (``Connection.batchers_by_loop``)."""
 
 
 async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs) -> Added:
     """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds."""
     loop = asyncio.get_running_loop()
-    per_loop = _batchers.get(connection)
-    if per_loop is None:  # (not setdefault: that would build a mapping on every call)
-        per_loop = _batchers[connection] = weakref.WeakKeyDictionary()
-    per_domain = per_loop.get(loop)
+    per_domain = connection.batchers_by_loop.get(loop)
     if per_domain is None:
-        per_domain = per_loop[loop] = {}
+        per_domain = connection.batchers_by_loop[loop] = {}
     batcher = per_domain.get(domain)
     if batcher is None:
         batcher = per_domain[domain] = _Batcher(connection, domain)

@@ -16,6 +16,7 @@ import os
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import redis
 import redis.asyncio
@@ -30,6 +31,10 @@ from .server_clock import Clock as Clock  # re-exported: the clock type users pa
 from .server_clock import ServerClock as ServerClock
 from .server_clock import system_clock as system_clock
 from .topology import Endpoint, parse_url, redact
+
+if TYPE_CHECKING:
+    from .coalescing import Batchers
+    from .scripts import QueueScripts
 
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     redis.ConnectionError,
@@ -126,6 +131,15 @@ class Connection:
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = (
             weakref.WeakKeyDictionary()
         )
+        # Per-queue helpers made on first use. They refer back to this connection, so
+        # they are kept here, not in module-level maps keyed by it: a map would keep
+        # every connection ever used alive, with its pools and sockets.
+        self.scripts_by_domain: dict[str, QueueScripts] = {}
+        """The scripts facade of each queue (``scripts.queue_scripts``)."""
+        self.batchers_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batchers] = (
+            weakref.WeakKeyDictionary()
+        )
+        """The asyncio enqueue batchers of each event loop (``coalescing``)."""
 
     def __repr__(self) -> str:
         return f"Connection({redact_url(self.url)!r}, prefix={self.prefix!r})"

@@ -17,7 +17,6 @@ enqueue and settlement wait for replicas when the URL asks for it
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -331,9 +330,6 @@ class QueueScripts:
         return await self.arun(self.calls.remove_repeat(key)) == 1
 
 
-_cache: weakref.WeakKeyDictionary[Connection, dict[str, QueueScripts]] = weakref.WeakKeyDictionary()
-
-
 def check_permissions(
     connection: Connection, probe_key: str, probes: Sequence[Sequence[str]]
 ) -> list[str]:
@@ -345,9 +341,7 @@ def check_permissions(
 
 def queue_scripts(connection: Connection, domain: str) -> QueueScripts:
     """The (cached) scripts facade of one queue on one connection."""
-    per_conn = _cache.get(connection)
-    if per_conn is None:
-        per_conn = _cache[connection] = {}
+    per_conn = connection.scripts_by_domain
     scripts = per_conn.get(domain)
     if scripts is None:
         scripts = per_conn[domain] = QueueScripts(

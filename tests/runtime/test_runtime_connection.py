@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 import redis.asyncio.retry
 import redis.retry
 
-from jobcontracts.runtime import Connection, default_connection
+from jobcontracts.runtime import (
+    Connection,
+    JobOptions,
+    default_connection,
+    enqueue,
+    enqueue_async,
+)
 from jobcontracts.runtime.connection import url_from_env
 from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.retrying import AsyncOutageRetry, OutageRetry
+from tests.conftest import delete_prefix
+from tests.runtime.runtime_testkit import make_queue
+
+QUEUE = make_queue()
 
 
 def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,3 +98,23 @@ def test_keys_share_one_hash_tag() -> None:
         QueueKeys.build("jo{bs", "github")
     with pytest.raises(ValueError, match="empty"):
         QueueKeys.build("jobs", "")
+
+
+async def test_a_connection_that_enqueued_is_collected_once_dropped(
+    redis_url: str, key_prefix: str
+) -> None:
+    """Per-queue helpers live on the connection: no module-level map keeps it (and its sockets)."""
+    sync_conn = Connection(redis_url, prefix=key_prefix)
+    async_conn = Connection(redis_url, prefix=key_prefix)
+    try:
+        first = enqueue(QUEUE, "double", {"value": 1}, JobOptions(), sync_conn)
+        second = await enqueue_async(QUEUE, "double", {"value": 2}, JobOptions(), async_conn)
+        assert first.id != second.id
+    finally:
+        sync_conn.close()
+        await async_conn.aclose()
+        delete_prefix(redis_url, key_prefix)
+    gone = [weakref.ref(sync_conn), weakref.ref(async_conn)]
+    del sync_conn, async_conn, first, second
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
