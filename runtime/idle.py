@@ -128,7 +128,12 @@ class IdleWaits:
         except Exception as exc:
             if is_access_error(exc):  # waiting will not fix it: stop the worker
                 raise refused(exc, self._conn.url, prefix=self._conn.prefix) from exc
-            log.error("idle claim failed in %s", self._scripts.keys.domain, exc_info=exc)
+            log.error(
+                "idle claim failed in %s",
+                self._scripts.keys.domain,
+                exc_info=exc,
+                extra=self._log_extra,
+            )
             return WaitEnd.TROUBLE
         if woken.reply is None:  # the server lost its scripts: a turn loads them
             return WaitEnd.WOKEN
@@ -138,7 +143,12 @@ class IdleWaits:
             await self._lost(exc)
             return WaitEnd.TROUBLE
         except Exception as exc:  # the due repeats: the next turn tries them again
-            log.error("idle claim failed in %s", self._scripts.keys.domain, exc_info=exc)
+            log.error(
+                "idle claim failed in %s",
+                self._scripts.keys.domain,
+                exc_info=exc,
+                extra=self._log_extra,
+            )
             return WaitEnd.TROUBLE
         if woken.error is not None:  # the claim's jobs are taken; the wait itself failed
             if is_access_error(woken.error):
