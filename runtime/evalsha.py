@@ -1,7 +1,7 @@
 """Running one Lua script: EVALSHA with a NOSCRIPT fallback, optionally followed by WAIT.
 
-Each script is loaded from package data once, prefixed with ``_common.lua``
-(shared helpers; Redis Lua has no ``require``), and run with EVALSHA, falling
+Each script is loaded from package data once, prefixed with the ``_common.lua``
+helpers it uses (Redis Lua has no ``require``; ``lua_assembly``), and run with EVALSHA, falling
 back to SCRIPT LOAD when the server answers NOSCRIPT (after a restart or
 failover: the script cache is not replicated). With a ``ReplicaWait`` the
 script and a ``WAIT replicas timeout`` go out together on one connection, so
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any, Protocol, TypeVar
 
@@ -33,6 +34,7 @@ import redis.asyncio
 from redis.exceptions import NoScriptError, ResponseError
 
 from .errors import NotReplicatedError
+from .lua_assembly import Definition, assemble, definitions
 from .topology import ReplicaWait
 
 Arg = str | bytes | int | float
@@ -67,9 +69,18 @@ class LuaScript:
     sha: str
 
 
+_LUA = resources.files("jobcontracts.runtime") / "lua"
+
+
+@cache
+def _common() -> list[Definition]:
+    return definitions((_LUA / "_common.lua").read_text(encoding="utf-8"))
+
+
 def load_script(name: str) -> LuaScript:
-    lua = resources.files("jobcontracts.runtime") / "lua"
-    text = (lua / "_common.lua").read_bytes() + b"\n" + (lua / f"{name}.lua").read_bytes()
+    """Script ``name``: the ``_common.lua`` helpers it uses, then its body (``lua_assembly``)."""
+    body = (_LUA / f"{name}.lua").read_text(encoding="utf-8")
+    text = assemble(_common(), name, body).encode()
     return LuaScript(name, text, hashlib.sha1(text, usedforsecurity=False).hexdigest())
 
 

@@ -1,6 +1,8 @@
--- Shared helpers. runtime/scripts.py prepends this file to every script
--- (Redis Lua has no require); it defines functions, constants and per-call caches
--- only, and touches no key.
+-- Shared helpers. Redis Lua has no require: each script starts with the
+-- definitions of this file that its '-- common:' header lines name, in this
+-- file's order (runtime/lua_assembly.py), so a helper comes after those it
+-- calls. Only top-level local definitions live here (functions, constants and
+-- per-call caches); nothing touches a key.
 --
 -- Numbers are written back to Redis with fmt(): Lua's tostring keeps only 14
 -- significant digits, and wait scores need up to 16.

@@ -21,6 +21,8 @@
 -- Every set and job is checked before anything is written: a call fails whole
 -- or adds every job it does not find.
 -- Returns: flat array {id, created (1) or already existed (0), ...} per job.
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, OPTIONS_COUNT, shared_by_spec,
+-- common: shared_options, create_job, wake_idle_worker
 
 local now = tonumber(ARGV[1])
 local per_set = 12

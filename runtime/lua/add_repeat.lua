@@ -14,6 +14,7 @@
 -- ARGV[3] definition JSON {n, d, p, a, b, t, rc, rf, every, cron, limit, v}
 -- ARGV[4] first occurrence time (ms)
 -- Returns: {occurrence job id, occurrence time (ms), 1 created / 0 already existed}
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, create_job, create_occurrence
 
 local now = tonumber(ARGV[1])
 local key = ARGV[2]

@@ -27,6 +27,8 @@
 -- Returns: { registered before this call (1/0),
 --            {ids whose lease was lost (token changed or job gone)},
 --            {id, name, stalls, 'w' back to wait or 'd' dead} * reclaimed }
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, ZERO_BAND, BELOW_ZERO, in_fifo, queue_at_front,
+-- common: shared_by_number, shared_fields, trim, notify, bury, wake_idle_worker, stall_job
 
 local now = tonumber(ARGV[1])
 local me = ARGV[2]

@@ -4,6 +4,7 @@
 -- KEYS[1] probe      (not accessed)  a key of the queue, matched against ACL key patterns
 -- ARGV    groups of: n, command, arg 2 .. arg n; an argument 'KEY' stands for KEYS[1]
 -- Returns: {command, ...} the user may not run, in ARGV order ({} when all are allowed).
+-- common: none
 
 local denied = {}
 local i = 1

@@ -5,6 +5,7 @@
 -- ARGV[1] new lease deadline (ms)
 -- ARGV[2..] pairs: job id, lease token
 -- Returns: array of ids whose lease was lost (token changed or job gone).
+-- common: none
 
 local lost = {}
 for i = 2, #ARGV, 2 do

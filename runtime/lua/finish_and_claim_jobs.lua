@@ -36,6 +36,9 @@
 --            {id, name, payload, attempt, attempts, backoff, timeout, enqueued_at,
 --             ready_at or false, trace context or false} * claimed,
 --            {ids whose lease token no longer matched (ignored)} }
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, ZERO_BAND, BELOW_ZERO, in_fifo,
+-- common: queue_at_back, queue_at_front, waiting_count, shared_by_number, shared_fields, trim,
+-- common: notify, ERROR_HISTORY, append_error, bury, HISTORY_MINUTES, record_history
 
 local now = tonumber(ARGV[1])
 if not now then

@@ -4,6 +4,7 @@
 -- KEYS[2] job_prefix       prefix of job HASH keys
 -- ARGV[1] max jobs to delete in this call
 -- Returns: number of jobs deleted.
+-- common: none
 
 local popped = redis.call('ZPOPMIN', KEYS[1], tonumber(ARGV[1]))
 local n = 0

@@ -6,6 +6,7 @@
 -- ARGV[1] now (ms)
 -- ARGV[2] max repeats to return
 -- Returns: flat array {repeat key, occurrence time (ms), definition JSON or nil} per repeat.
+-- common: none
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES',
                        'LIMIT', 0, tonumber(ARGV[2]))

@@ -15,6 +15,7 @@
 --   A stored job in none of these ZSETs waits in the `fifo` LIST (priority 0):
 --   every script that removes a job from a ZSET adds it to another key or
 --   deletes it, so the LIST is not searched (LPOS would be O(jobs waiting)).
+-- common: shared_by_number, shared_fields
 
 local id = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown', ''} end

@@ -14,6 +14,8 @@
 -- ARGV[2] max stalls: a job stalling more often than this is dead-lettered
 -- ARGV[3] max jobs to recover in this call
 -- Returns: flat array {id, name, stalls, 'w' (back to wait) or 'd' (dead)} per job.
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, ZERO_BAND, BELOW_ZERO, in_fifo, queue_at_front,
+-- common: shared_by_number, shared_fields, trim, notify, bury, wake_idle_worker, stall_job
 
 local now = tonumber(ARGV[1])
 local max_stalls = tonumber(ARGV[2])

@@ -6,6 +6,7 @@
 -- KEYS[4] job_prefix       prefix of job HASH keys
 -- ARGV[1] repeat key
 -- Returns: 1 removed, 0 no such repeat.
+-- common: none
 
 local key = ARGV[1]
 local score = redis.call('ZSCORE', KEYS[1], key)

@@ -12,6 +12,7 @@
 -- ARGV[1] now (ms): the jobs are ready again from this moment ('ra')
 -- ARGV[2..] job ids
 -- Returns: number of jobs moved back to wait.
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, queue_at_back, wake_idle_worker
 
 local moved = 0
 local now = ARGV[1]

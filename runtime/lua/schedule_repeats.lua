@@ -16,6 +16,7 @@
 -- Returns: array with one code per triple: 1 next occurrence created,
 --          2 repeat finished (limit reached or schedule exhausted) and removed,
 --          0 someone else already advanced it (or it was removed).
+-- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, create_job, create_occurrence
 
 local now = tonumber(ARGV[1])
 local out = {}

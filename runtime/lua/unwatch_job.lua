@@ -3,6 +3,7 @@
 --
 -- KEYS[1] job  HASH  the job (untouched when it no longer exists)
 -- Returns: waiters still registered.
+-- common: none
 
 local left = tonumber(redis.call('HGET', KEYS[1], 'w') or '0')
 if left <= 0 then return 0 end

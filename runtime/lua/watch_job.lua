@@ -7,6 +7,7 @@
 -- ARGV[1] job id
 -- Returns: {'c', result JSON} completed, {'d', reason} dead,
 --          {'u'} unknown job, {'p'} pending (a waiter was registered).
+-- common: none
 
 local id = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'u'} end
