@@ -10,6 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .redis_otel import skip_sdk_metrics_import
+
+skip_sdk_metrics_import()  # before any module of this package imports redis
+
 if TYPE_CHECKING:
     from .admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
     from .connection import Connection, default_connection
