@@ -86,11 +86,15 @@ def start_up_done() -> None:
 
 def _end_like_click(error: Exception) -> None:
     """Exit as typer's standalone mode does after ``error``; return where it re-raises."""
-    from typer import rich_utils
     from typer._click.exceptions import ClickException
     from typer._click.utils import PacifyFlushWrapper, echo
     from typer.core import HAS_RICH
     from typer.exceptions import Abort, Exit
+
+    from .rich_help import load
+
+    load()
+    from typer import rich_utils
 
     if isinstance(error, Exit):
         sys.exit(error.exit_code)

@@ -6,16 +6,23 @@ flags and ``--help``, ``<list[str]>``) and wraps required arguments in braces
 classes of the whole command tree for subclasses that print upper-case names
 instead, and that convert plain values without pydantic (``coercion.py``).
 Help text changes; what a value parses to does not.
+
+Help and usage errors are drawn by ``typer.rich_utils``; the tidy classes
+import it through ``rich_help.load`` first, which leaves out what jobctl
+never draws with (Markdown, tracebacks).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from typer._click import Command, Context, Parameter
+from typer._click import Command, Context, HelpFormatter, Parameter
+from typer._click.exceptions import ClickException
 from typer._coercion import RuntimeParam
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.exceptions import Abort
 
+from . import rich_help
 from .coercion import plain_runtime_param
 
 _TYPE_NAMES = {
@@ -71,6 +78,10 @@ def _tidy_parameter(parameter: Parameter) -> None:
 
 
 class TidyCommand(TyperCommand):
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        rich_help.load()
+        super().format_help(ctx, formatter)
+
     def get_help_option(self, ctx: Context) -> TyperOption | None:
         # click makes ``--help`` lazily, after the tree was tidied
         option = super().get_help_option(ctx)
@@ -83,6 +94,24 @@ class TidyGroup(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         tidy(self)
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        rich_help.load()
+        super().format_help(ctx, formatter)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except (ClickException, Abort):  # typer draws these with typer.rich_utils
+            rich_help.load()
+            raise
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ClickException, Abort):
+            rich_help.load()
+            raise
 
     def get_help_option(self, ctx: Context) -> TyperOption | None:
         option = super().get_help_option(ctx)

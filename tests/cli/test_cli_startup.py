@@ -77,6 +77,33 @@ def test_help_imports_no_models_redis_or_extras() -> None:
     assert _roots(modules).isdisjoint({"pydantic", "redis", *_HEAVY})
 
 
+@pytest.mark.parametrize("args", [["--help"], ["stats", "--help"], [], ["stats", "--bogus"]])
+def test_help_and_usage_errors_leave_out_markdown_and_tracebacks(args: list[str]) -> None:
+    modules = _modules_after("from jobcontracts.cli.app import main", "main()", args, {})
+    assert "typer.rich_utils" in modules  # typer drew the help or the error
+    assert {"rich.markdown", "rich.traceback", "markdown_it", "pygments"}.isdisjoint(modules)
+
+
+def test_typer_still_gets_real_markdown_and_tracebacks_when_it_asks() -> None:
+    code = """
+from jobcontracts.cli import rich_help
+rich_help.load()
+from typer import rich_utils
+from typer.models import DeveloperExceptionConfig
+text = rich_utils._make_rich_text(text="# Title", markup_mode="markdown")
+try:
+    raise ValueError("boom")
+except ValueError as error:
+    traceback = rich_utils.get_traceback(error, DeveloperExceptionConfig(), [])
+print(type(text).__module__, type(text).__name__)
+print(type(traceback).__module__, type(traceback).__name__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == ["rich.markdown Markdown", "rich.traceback Traceback"]
+
+
 def test_the_runtime_package_imports_a_name_only_when_asked() -> None:
     modules = _modules_after("import jobcontracts.runtime", "pass", [], {})
     assert _roots(modules).isdisjoint({"pydantic", "redis"})
