@@ -35,6 +35,7 @@ from redis.exceptions import NoScriptError, ResponseError
 
 from .errors import NotReplicatedError
 from .lua_assembly import Definition, assemble, definitions
+from .pipelined import Encoded, plain
 from .topology import ReplicaWait
 
 Arg = str | bytes | int | float
@@ -57,6 +58,7 @@ __all__ = [
     "drive",
     "load_script",
     "run_script",
+    "script_head",
     "script_reply",
     "script_request",
 ]
@@ -85,10 +87,21 @@ def load_script(name: str) -> LuaScript:
 
 
 def script_request(
-    script: LuaScript, keys: Sequence[str], args: Sequence[Arg], wait: ReplicaWait | None
+    script: LuaScript,
+    keys: Sequence[str],
+    args: Sequence[Arg | Encoded],
+    wait: ReplicaWait | None,
+    head: Encoded | None = None,
 ) -> Request:
-    """EVALSHA, followed by WAIT on the same connection when replicas must confirm."""
-    evalsha = ("EVALSHA", script.sha, len(keys), *keys, *args)
+    """EVALSHA, followed by WAIT on the same connection when replicas must confirm.
+
+    ``head``, when given, is ``EVALSHA``, the sha, the key count and the keys,
+    packed once by the caller (``script_head``).
+    """
+    if head is None:
+        evalsha: Command = ("EVALSHA", script.sha, len(keys), *keys, *args)
+    else:
+        evalsha = (head, *args)
     return (evalsha,) if wait is None else (evalsha, ("WAIT", wait.replicas, wait.timeout_ms))
 
 
@@ -105,6 +118,11 @@ def script_reply(replies: list[Any], wait: ReplicaWait | None) -> Any:
             reply=reply,
         )
     return reply
+
+
+def script_head(script: LuaScript, keys: Sequence[str]) -> Encoded:
+    """The constant start of a script's EVALSHA for ``keys``, packed once (``script_request``)."""
+    return Encoded(("EVALSHA", script.sha, len(keys), *keys))
 
 
 def after_noscript(script: LuaScript, request: Request) -> Exchange[list[Any]]:
@@ -167,12 +185,12 @@ class ClientLink:
         self._client = client
 
     def execute(self, *args: Any) -> Any:
-        return self._client.execute_command(*args)  # type: ignore[no-untyped-call]
+        return self._client.execute_command(*plain(args))  # type: ignore[no-untyped-call]
 
     def execute_many(self, *commands: Command) -> list[Any]:
         pipe = self._client.pipeline(transaction=False)
         for command in commands:
-            pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            pipe.execute_command(*plain(command))  # type: ignore[no-untyped-call]
         replies: list[Any] = pipe.execute()
         return replies
 
@@ -186,12 +204,12 @@ class AsyncClientLink:
         self._client = client
 
     async def execute(self, *args: Any) -> Any:
-        return await self._client.execute_command(*args)  # type: ignore[no-untyped-call]
+        return await self._client.execute_command(*plain(args))  # type: ignore[no-untyped-call]
 
     async def execute_many(self, *commands: Command) -> list[Any]:
         pipe = self._client.pipeline(transaction=False)
         for command in commands:
-            pipe.execute_command(*command)
+            pipe.execute_command(*plain(command))
         replies: list[Any] = await pipe.execute()
         return replies
 
@@ -210,11 +228,12 @@ def run_script(
     link: Link,
     script: LuaScript,
     keys: Sequence[str],
-    args: Sequence[Arg],
+    args: Sequence[Arg | Encoded],
     wait: ReplicaWait | None = None,
+    head: Encoded | None = None,
 ) -> Any:
     """One script run over a blocking link: one round trip, two more after NOSCRIPT."""
-    request = script_request(script, keys, args, wait)
+    request = script_request(script, keys, args, wait, head)
     try:
         replies = _send(link, request)
     except NoScriptError:
@@ -226,11 +245,12 @@ async def arun_script(
     link: AsyncLink,
     script: LuaScript,
     keys: Sequence[str],
-    args: Sequence[Arg],
+    args: Sequence[Arg | Encoded],
     wait: ReplicaWait | None = None,
+    head: Encoded | None = None,
 ) -> Any:
     """``run_script`` over an asyncio link."""
-    request = script_request(script, keys, args, wait)
+    request = script_request(script, keys, args, wait, head)
     try:
         replies = await _asend(link, request)
     except NoScriptError:

@@ -31,7 +31,7 @@ from redis.backoff import AbstractBackoff
 from redis.connection import Connection
 from redis.exceptions import MaxConnectionsError, ResponseError
 
-from .pipelined import PipelinedConnection, pack
+from .pipelined import PipelinedConnection, pack, plain
 from .retrying import is_outage
 
 Command = Sequence[Any]
@@ -147,7 +147,7 @@ class AsyncProducerLane:
             if not is_outage(error):
                 raise
             # the lane is closed; the pool retries below
-        reply: Any = await self._client.execute_command(*args)  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        reply: Any = await self._client.execute_command(*plain(args))  # type: ignore[no-untyped-call]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         return reply  # pyright: ignore[reportUnknownVariableType]
 
     async def execute_many(self, *commands: Command) -> list[Any]:
@@ -166,7 +166,7 @@ class AsyncProducerLane:
                 raise
         pipe_ = self._client.pipeline(transaction=False)
         for command in commands:
-            pipe_.execute_command(*command)  # pyright: ignore[reportUnknownMemberType]
+            pipe_.execute_command(*plain(command))  # pyright: ignore[reportUnknownMemberType]
         fallback: list[Any] = await pipe_.execute(raise_on_error=True)  # pyright: ignore[reportUnknownMemberType]
         return fallback
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
-from .evalsha import Arg, LuaScript, load_script
+from .evalsha import Arg, LuaScript, load_script, script_head
 from .keys import QueueKeys
+from .pipelined import Encoded
 from .script_replies import (
     BeatReply,
     ClaimReply,
@@ -78,10 +79,12 @@ class ScriptCall(NamedTuple, Generic[T]):
 
     script: LuaScript
     keys: Sequence[str]
-    args: Sequence[Arg]
+    args: Sequence[Arg | Encoded]
     parse: Callable[[Any], T]
     wait: ReplicaWait | None = None
     """Wait for this many replicas after the write (``wait_replicas`` in the URL)."""
+    head: Encoded | None = None
+    """``EVALSHA``, the sha, the key count and ``keys`` packed once (``evalsha.script_head``)."""
 
 
 def _pairs(args: list[Arg], held: Iterable[tuple[str, str]]) -> list[Arg]:
@@ -91,15 +94,22 @@ def _pairs(args: list[Arg], held: Iterable[tuple[str, str]]) -> list[Arg]:
     return args
 
 
+OPTION_SETS_PACKED = 64
+"""Option sets whose packed form a queue keeps; when more come (each call with its own
+delay or trace context has its own set), it starts afresh."""
+
+
 class QueueCalls:
     """The script calls of one queue; ``wait`` applies to the writes that ask for it."""
 
-    __slots__ = ("_add", "_claim", "_repeat", "_states", "keys", "wait")
+    __slots__ = ("_add", "_add_head", "_claim", "_repeat", "_sets", "_states", "keys", "wait")
 
     def __init__(self, keys: QueueKeys, wait: ReplicaWait | None) -> None:
         self.keys = k = keys
         self.wait = wait
         self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix, k.options, k.fifo)
+        self._add_head = script_head(ADD_JOBS, self._add)
+        self._sets: dict[tuple[Arg, ...], Encoded] = {}
         self._claim = (
             *(k.wait, k.delayed, k.retry, k.active, k.completed, k.dead, k.paused),
             *(k.marker, k.limiter, k.repeat, k.job_prefix, k.done_prefix, k.history, k.options),
@@ -114,7 +124,11 @@ class QueueCalls:
     def add_jobs(
         self, now_ms: int, jobs: Iterable[AddJobArgs]
     ) -> ScriptCall[list[tuple[str, bool]]]:
-        """Each distinct option set once, then per job its id, payload and set number."""
+        """Each distinct option set once, then per job its id, payload and set number.
+
+        The script's head and each option set go out as packed before (``Encoded``):
+        on a queue's calls they hardly change, so a call packs only what does.
+        """
         sets: dict[tuple[Arg, ...], int] = {}
         own: list[Arg] = []
         for job in jobs:
@@ -123,11 +137,21 @@ class QueueCalls:
             if number is None:
                 number = sets[shared] = len(sets) + 1
             own += (job[0], job[1], number)
-        args: list[Arg] = [now_ms, len(sets)]
+        args: list[Arg | Encoded] = [now_ms, len(sets)]
+        packed = self._sets
         for options in sets:
-            args += options
+            encoded = packed.get(options)
+            if encoded is None:
+                if len(packed) >= OPTION_SETS_PACKED:
+                    packed.clear()
+                encoded = packed[options] = Encoded(options)
+            args.append(encoded)
         args += own
-        return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait)
+        return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait, self._add_head)
+
+    def packed_sets(self) -> int:
+        """How many option sets this queue keeps packed (at most ``OPTION_SETS_PACKED``)."""
+        return len(self._sets)
 
     def finish_and_claim(
         self,

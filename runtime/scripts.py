@@ -142,7 +142,7 @@ class QueueScripts:
 
         def on(node: Connection) -> Any:
             link = node.sync_channel() if fast else ClientLink(node.sync_client())
-            return run_script(link, call.script, call.keys, call.args, call.wait)
+            return run_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
         return call.parse(self.call(on))
 
@@ -153,7 +153,7 @@ class QueueScripts:
 
         async def on(node: Connection) -> Any:
             link = channel or (node.async_lane() if fast else AsyncClientLink(node.async_client()))
-            return await arun_script(link, call.script, call.keys, call.args, call.wait)
+            return await arun_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
         return call.parse(await self.acall(on))
 

@@ -22,7 +22,7 @@ from redis.exceptions import DataError
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue_async
 from jobcontracts.runtime.connection import ClientSettings
 from jobcontracts.runtime.lanes import AsyncProducerLane
-from jobcontracts.runtime.pipelined import PipelinedConnection, pack
+from jobcontracts.runtime.pipelined import Encoded, PipelinedConnection, pack, plain
 from jobcontracts.runtime.server_checks import Level
 from jobcontracts.runtime.wire import Retention
 from tests.conftest import delete_prefix
@@ -57,11 +57,27 @@ def _clients(url: str) -> int:
         ("SET", b"\x00\xffbinary", b"", "KEEPTTL"),
         ("ECHO", memoryview(b"view")),
         ("ECHO", Retention.REMOVE, bytearray(b"ba"), Level.ERROR.value, 7.0),
+        ("MSET", "a" * 1023, "b" * 1024, "é" * 600, "x" * 70_000),
     ],
 )
 def test_commands_are_packed_as_redis_py_packs_them(args: tuple[object, ...]) -> None:
     expected = b"".join(RedisPyConnection().pack_command(*args))  # type: ignore[no-untyped-call]
     assert pack(args) == expected
+
+
+def test_a_run_packed_once_packs_as_its_values_would() -> None:
+    """An ``Encoded`` run stands for its values: the same bytes, the same argument count."""
+    head = Encoded(("EVALSHA", "abc", 2, "k1", "k2"))
+    options = Encoded(("double", 0, "é", b"", Retention.REMOVE))
+    command = (head, 1_700_000_000_000, 1, options, Encoded(()), "job-1", '{"v":1}', 1)
+    flat = plain(command)
+    assert list(flat) == [
+        *("EVALSHA", "abc", 2, "k1", "k2", 1_700_000_000_000, 1),
+        *("double", 0, "é", b"", Retention.REMOVE, "job-1", '{"v":1}', 1),
+    ]
+    expected = b"".join(RedisPyConnection().pack_command(*flat))  # type: ignore[no-untyped-call]
+    assert pack(command) == expected
+    assert plain(flat) is flat  # nothing packed: taken as it is
 
 
 def test_an_argument_redis_py_refuses_is_refused() -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.keys import QueueKeys
+from jobcontracts.runtime.pipelined import plain
 from jobcontracts.runtime.script_calls import QueueCalls
 from jobcontracts.runtime.states import JobState
 from jobcontracts.runtime.wire import (
@@ -181,16 +182,19 @@ def test_every_call_sends_the_keys_and_arguments_its_script_declares() -> None:
         source = SCRIPTS[call.script.name]
         declared = re.findall(r"^-- KEYS\[(\d+)\]", source, re.MULTILINE)
         assert len(call.keys) == len(declared), call.script.name
+        if call.head is not None:  # packed once: it must say what it stands for
+            assert call.head == ("EVALSHA", call.script.sha, len(call.keys), *call.keys)
         if call.script.name == "check_permissions":
             continue  # groups of varying length, each led by its count
         fixed, group = _argv_layout(source)
+        args = plain(call.args)  # the option sets of add_jobs travel packed
         if call.script.name == "add_jobs":  # the option sets come before the jobs
-            fixed += int(call.args[1]) * ADD_ARGS_PER_SET
+            fixed += int(args[1]) * ADD_ARGS_PER_SET
         if group:
-            assert len(call.args) > fixed, call.script.name
-            assert (len(call.args) - fixed) % group == 0, call.script.name
+            assert len(args) > fixed, call.script.name
+            assert (len(args) - fixed) % group == 0, call.script.name
         else:
-            assert len(call.args) == fixed, call.script.name
+            assert len(args) == fixed, call.script.name
 
 
 def test_repeat_definitions_use_only_named_keys() -> None:
