@@ -280,6 +280,10 @@ class Connection:
             "socket_keepalive": True,
             "health_check_interval": s.health_check_interval,
             "decode_responses": False,
+            # CLIENT SETINFO's library name and version, as redis-py sends them by
+            # default, but the version is redis-py's own constant: left to itself,
+            # every new socket reads the installed package's metadata to find it.
+            "driver_info": redis.DriverInfo(lib_version=redis.__version__),
         }
 
     def _backoff(self) -> ExponentialWithJitterBackoff:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 import weakref
 
 import pytest
@@ -118,3 +120,42 @@ async def test_a_connection_that_enqueued_is_collected_once_dropped(
     del sync_conn, async_conn, first, second
     gc.collect()
     assert [ref() for ref in gone] == [None, None]
+
+
+_HANDSHAKE_PROBE = """
+import asyncio, sys
+import redis
+from jobcontracts.runtime import Connection
+
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
+conn = Connection(sys.argv[1], prefix="handshake")
+for _ in range(3):  # a new socket each time
+    conn.sync_client().ping()
+    conn.close()
+
+
+async def ping() -> None:
+    await conn.async_client().ping()
+    await conn.aclose()
+
+
+asyncio.run(ping())
+info = conn.sync_client().connection_pool.connection_kwargs.get("driver_info")
+conn.close()
+name, version = getattr(info, "formatted_name", None), getattr(info, "lib_version", None)
+print(sum("dist-info" in path for path in opened), name, version == redis.__version__)
+"""
+
+
+def test_connecting_reads_no_package_metadata(redis_url: str) -> None:
+    # CLIENT SETINFO still names redis-py and its version; the version is not
+    # looked up in the installed distributions for every new socket.
+    done = subprocess.run(
+        [sys.executable, "-c", _HANDSHAKE_PROBE, redis_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["0", "redis-py", "True"]
