@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from pathlib import Path
@@ -76,6 +75,8 @@ def check_domain(domain: str, out: Path) -> None:
             raise LoadError(
                 f"no domain {domain!r}: {out}/ holds no domain packages; run `jobctl generate`?"
             )
+        import difflib  # only for this message: a worker or stats run that succeeds never needs it
+
         close = difflib.get_close_matches(domain, known, n=1)
         if close:
             raise LoadError(

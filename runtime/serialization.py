@@ -6,7 +6,6 @@ alias (the wire names of jobs.yaml).
 
 from __future__ import annotations
 
-import difflib
 import json
 import json.encoder
 from collections.abc import Callable, Mapping
@@ -27,6 +26,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 def job_definition(queue: QueueDefinition, name: str) -> JobDefinition[Any, Any]:
     definition = queue.jobs.get(name)
     if definition is None:
+        import difflib  # only for this message, never on a path that succeeds
+
         known = ", ".join(sorted(queue.jobs)) or "none"
         close = difflib.get_close_matches(name, list(queue.jobs), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""

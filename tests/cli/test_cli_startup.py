@@ -137,6 +137,7 @@ def test_a_plain_worker_or_stats_call_runs_without_typer(redis_url: str, key_pre
         )
         assert "jobcontracts.cli.output" in modules, args  # the command did run
         assert "typer" not in _roots(modules), args
+        assert "difflib" not in modules, args  # did-you-mean is for failures only
     help_modules = _modules_after(
         "from jobcontracts.cli.app import main", "main()", ["worker", "--help"], {}
     )
