@@ -3,11 +3,13 @@
 ``main`` first offers the argv to ``fast_path``, which runs a plain
 ``jobctl worker`` or ``jobctl stats`` without building the typer tree; every
 other argv, and every one it is unsure about, goes to the typer app in
-``commands.py``, which is imported only then. ``app`` is that typer app.
+``commands.py``, which is imported only then, without garbage collection
+(``fast_path.start_up_done``). ``app`` is that typer app.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +18,14 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from .fast_path import run_plain
+    from .fast_path import run_plain, start_up_done
 
     if run_plain(sys.argv[1:]):
         return
+    gc.disable()  # building the command tree makes only objects that live on: see start_up_done
     from .commands import app
 
+    start_up_done()
     app()
 
 

@@ -74,10 +74,11 @@ def start_up_done() -> None:
     Start-up allocates hundreds of thousands of objects that live as long as
     the process: modules, classes, functions, pydantic models. Every collection
     while importing them walks the growing heap again, for nothing to free, so
-    ``run_plain`` turns collection off; here the objects made meanwhile are
-    moved out of the collector's reach (``gc.freeze``: the few hundred cyclic
-    leftovers of imports stay in memory) so the running worker's collections
-    do not walk them either. A no-op unless ``run_plain`` turned collection off.
+    ``run_plain`` (and ``app.main``, while it builds the typer command tree)
+    turns collection off; here the objects made meanwhile are moved out of the
+    collector's reach (``gc.freeze``: the few hundred cyclic leftovers of
+    imports stay in memory) so the running command's collections do not walk
+    them either. A no-op unless start-up turned collection off.
     """
     if not gc.isenabled():
         gc.freeze()

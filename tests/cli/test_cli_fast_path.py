@@ -276,3 +276,23 @@ def test_a_worker_started_plainly_collects_garbage_while_it_runs(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["collecting", "True", "frozen", "True"]
+
+
+def test_a_typer_command_collects_garbage_while_it_runs() -> None:
+    """The typer tree is built without garbage collection (``app.main``); commands run with it."""
+    code = (
+        "import gc, sys; sys.argv = ['jobctl', 'schema'];"
+        " from jobcontracts.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+        "print('\\ncollecting', gc.isenabled(), 'frozen', gc.get_freeze_count() > 1000)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split() == ["collecting", "True", "frozen", "True"]
