@@ -5,12 +5,18 @@
 -- per-call caches); nothing touches a key.
 --
 -- Numbers are written back to Redis with fmt(): Lua's tostring keeps only 14
--- significant digits, and wait scores need up to 16.
+-- significant digits, and wait scores need up to 16. A number handed to
+-- redis.call is formatted by Redis as a double ('%.17g'), a dear conversion:
+-- constant arguments are written as strings ('0'), others go through fmt(),
+-- which writes integers as integers.
 
 local PRIORITY_OFFSET = 1048576        -- priorities live in [-1000000, 1000000]
 local SEQ_SPAN = 4294967296            -- 2^32 FIFO slots per priority; score < 2^53
 
 local function fmt(n)
+  if n % 1 == 0 and n < 9007199254740992 and n > -9007199254740992 then
+    return string.format('%d', n)  -- the same text, without formatting a double
+  end
   return string.format('%.0f', n)
 end
 
@@ -146,10 +152,10 @@ local function create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, j
   if delay > 0 then
     local at = now + delay
     redis.call('ZADD', delayed_key, fmt(at), id)
-    local first = redis.call('ZRANGE', delayed_key, 0, 0)
+    local first = redis.call('ZRANGE', delayed_key, '0', '0')
     if first[1] == id then
       -- earlier than anything an idle worker is timing: wake it to re-plan
-      redis.call('ZADD', marker_key, 0, '0')
+      redis.call('ZADD', marker_key, '0', '0')
     end
     return false
   end
@@ -168,7 +174,8 @@ local function trim(set_key, job_prefix, spec, now)
   if spec == nil or spec == false or spec == '' or spec == '1' then return end
   local count, age = string.match(spec, '^(%d*):(%d*)$')
   if age and age ~= '' then
-    local old = redis.call('ZRANGEBYSCORE', set_key, '-inf', fmt(now - tonumber(age)), 'LIMIT', 0, 1000)
+    local old = redis.call('ZRANGEBYSCORE', set_key, '-inf', fmt(now - tonumber(age)),
+                           'LIMIT', '0', '1000')
     for _, id in ipairs(old) do redis.call('DEL', job_prefix .. id) end
     if #old > 0 then redis.call('ZREM', set_key, unpack(old)) end
   end
@@ -228,7 +235,7 @@ end
 -- Wake one idle worker (it blocks on the marker) unless the queue is paused.
 local function wake_idle_worker(marker_key, paused_key)
   if redis.call('EXISTS', paused_key) == 0 then
-    redis.call('ZADD', marker_key, 0, '0')
+    redis.call('ZADD', marker_key, '0', '0')
   end
 end
 
@@ -244,7 +251,7 @@ local function create_occurrence(id_key, wait_key, fifo_key, delayed_key, marker
     if create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, job_key, id, nil, now,
                   def.n, def.d, def.p, delay, tostring(def.a), def.b, tostring(def.t), def.rc,
                   def.rf, key, def.v, '', nil) then
-      redis.call('ZADD', marker_key, 0, '0')
+      redis.call('ZADD', marker_key, '0', '0')
     end
   end
   return id

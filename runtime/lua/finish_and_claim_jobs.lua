@@ -113,7 +113,7 @@ end
 local function promote()
   local ready = false
   for _, src in ipairs({KEYS[2], KEYS[3]}) do
-    local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', 0, 1000)
+    local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', '0', '1000')
     if #due > 0 then
       for _, id in ipairs(due) do
         local s = redis.call('HGET', jp .. id, 's')
@@ -147,16 +147,17 @@ end
 -- and its priority-0 band (jobs queued there by earlier versions), the LIST,
 -- then the ZSET's negative priorities.
 local function pop_ready(want)
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(BELOW_ZERO), 'LIMIT', 0, want)
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(BELOW_ZERO),
+                         'LIMIT', '0', fmt(want))
   if #ids > 0 then redis.call('ZREM', KEYS[1], unpack(ids)) end
   if #ids < want then
-    local listed = redis.call('LPOP', KEYS[15], want - #ids)
+    local listed = redis.call('LPOP', KEYS[15], fmt(want - #ids))
     if listed then
       for _, id in ipairs(listed) do ids[#ids + 1] = id end
     end
   end
   if #ids < want then
-    local rest = redis.call('ZPOPMIN', KEYS[1], want - #ids)
+    local rest = redis.call('ZPOPMIN', KEYS[1], fmt(want - #ids))
     for i = 1, #rest, 2 do ids[#ids + 1] = rest[i] end
   end
   return ids
@@ -176,7 +177,8 @@ local function claim(want, rate_max)
         f[3], f[4], f[5] = o.a, o.b, o.t
       end
       local attempt = (tonumber(f[10]) or 0) + 1
-      redis.call('HSET', job_key, 'm', attempt, 'lk', token, 'sa', now_s)
+      local made = fmt(attempt)
+      redis.call('HSET', job_key, 'm', made, 'lk', token, 'sa', now_s)
       redis.call('ZADD', KEYS[4], deadline, id)
       local n = #jobs
       jobs[n + 1] = id
@@ -204,14 +206,14 @@ end
 local function next_due()
   local soonest = -1
   for _, src in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
-    local first = redis.call('ZRANGE', src, 0, 0, 'WITHSCORES')
+    local first = redis.call('ZRANGE', src, '0', '0', 'WITHSCORES')
     if first[2] then
       local at = tonumber(first[2])
       if soonest < 0 or at < soonest then soonest = at end
     end
   end
   local next_repeat = -1
-  local first_repeat = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
+  local first_repeat = redis.call('ZRANGE', KEYS[10], '0', '0', 'WITHSCORES')
   if first_repeat[2] then next_repeat = tonumber(first_repeat[2]) end
   return soonest, next_repeat
 end
@@ -228,10 +230,10 @@ if paused == 0 and want > 0 then
   if want > 0 then jobs = claim(want, rate_max) end
   -- more work left: wake another idle worker
   if rate_wait == 0 and waiting_count(KEYS[1], KEYS[15]) > 0 then
-    redis.call('ZADD', KEYS[8], 0, '0')
+    redis.call('ZADD', KEYS[8], '0', '0')
   end
 elseif ready and paused == 0 then
-  redis.call('ZADD', KEYS[8], 0, '0')
+  redis.call('ZADD', KEYS[8], '0', '0')
 end
 local due, next_repeat = next_due()
 
