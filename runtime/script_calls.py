@@ -22,7 +22,6 @@ from .script_replies import (
     ClaimReply,
     RawJob,
     StalledJob,
-    parse_add,
     parse_add_repeat,
     parse_beat,
     parse_claim,
@@ -64,6 +63,10 @@ def _as_int(reply: Any) -> int:
 
 def _decoded(reply: list[Any]) -> list[str]:
     return [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
+
+
+def _integers(reply: list[int]) -> list[int]:
+    return reply
 
 
 def _nothing(_reply: Any) -> None:
@@ -121,13 +124,12 @@ class QueueCalls:
         )
         self._states = (k.wait, k.delayed, k.retry, k.active, k.completed, k.dead)
 
-    def add_jobs(
-        self, now_ms: int, jobs: Iterable[AddJobArgs]
-    ) -> ScriptCall[list[tuple[str, bool]]]:
+    def add_jobs(self, now_ms: int, jobs: Iterable[AddJobArgs]) -> ScriptCall[list[int]]:
         """Each distinct option set once, then per job its id, payload and set number.
 
         The script's head and each option set go out as packed before (``Encoded``):
-        on a queue's calls they hardly change, so a call packs only what does.
+        on a queue's calls they hardly change, so a call packs only what does. The
+        reply is one integer per job: ``parse_add`` pairs it with the jobs.
         """
         sets: dict[tuple[Arg, ...], int] = {}
         own: list[Arg] = []
@@ -147,7 +149,7 @@ class QueueCalls:
                 encoded = packed[options] = Encoded(options)
             args.append(encoded)
         args += own
-        return ScriptCall(ADD_JOBS, self._add, args, parse_add, self.wait, self._add_head)
+        return ScriptCall(ADD_JOBS, self._add, args, _integers, self.wait, self._add_head)
 
     def packed_sets(self) -> int:
         """How many option sets this queue keeps packed (at most ``OPTION_SETS_PACKED``)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .wire import CLAIM_ROW, STALL_ROW, RepeatStep, Settlement, StallEnd, WatchReply
+from .wire import CLAIM_ROW, STALL_ROW, AddJobArgs, RepeatStep, Settlement, StallEnd, WatchReply
 
 __all__ = [
     "BeatReply",
@@ -102,8 +103,16 @@ class RawJob:
 # ---------------------------------------------------------------- parsers
 
 
-def parse_add(reply: list[Any]) -> list[tuple[str, bool]]:
-    return [(reply[i].decode(), reply[i + 1] == 1) for i in range(0, len(reply), 2)]
+def parse_add(jobs: Sequence[AddJobArgs], reply: list[int]) -> list[tuple[str, bool]]:
+    """(id, created) per job of an ``add_jobs`` call from its one integer a job.
+
+    A job sent with its id is answered 1 or 0: the id need not travel back. A
+    job that took the counter's next value (``job_id`` "") is answered that
+    value, negated when a job of that id already existed.
+    """
+    return [
+        (jobs[i][0], n == 1) if jobs[i][0] else (str(abs(n)), n > 0) for i, n in enumerate(reply)
+    ]
 
 
 def parse_claim(reply: list[Any], token: str) -> ClaimReply:

@@ -31,7 +31,7 @@ from .keys import QueueKeys
 from .lanes import WorkerLane
 from .routing import acall_routed, call_routed
 from .script_calls import QueueCalls, ScriptCall, check_permissions_call
-from .script_replies import BeatReply, ClaimedJob, ClaimReply, RawJob, StalledJob
+from .script_replies import BeatReply, ClaimedJob, ClaimReply, RawJob, StalledJob, parse_add
 from .wire import AddJobArgs, RepeatStep, Settlement, WatchReply
 
 __all__ = [
@@ -190,12 +190,12 @@ class QueueScripts:
     # named operations: one call each, blocking and asyncio ----------------
     def add_jobs(self, now_ms: int, jobs: Sequence[AddJobArgs]) -> list[tuple[str, bool]]:
         """Add jobs; returns (id, created) per job."""
-        return self.run(self.calls.add_jobs(now_ms, jobs), fast=True)
+        return parse_add(jobs, self.run(self.calls.add_jobs(now_ms, jobs), fast=True))
 
     async def add_jobs_async(
         self, now_ms: int, jobs: Sequence[AddJobArgs]
     ) -> list[tuple[str, bool]]:
-        return await self.arun(self.calls.add_jobs(now_ms, jobs), fast=True)
+        return parse_add(jobs, await self.arun(self.calls.add_jobs(now_ms, jobs), fast=True))
 
     async def finish_and_claim_async(
         self,

@@ -20,7 +20,10 @@
 --   job_id ('' = next counter value), payload JSON, number of its option set
 -- Every set and job is checked before anything is written: a call fails whole
 -- or adds every job it does not find.
--- Returns: flat array {id, created (1) or already existed (0), ...} per job.
+-- Returns: one integer per job, in ARGV order: for a job sent with its id, 1
+--   created or 0 already existed (the producer knows the id); for a job that
+--   took the counter's next value, that value, negated when a job of that id
+--   already existed (runtime/script_replies.py parse_add).
 -- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, OPTIONS_COUNT, shared_by_spec,
 -- common: shared_options, create_job, wake_idle_worker
 
@@ -28,7 +31,7 @@ local now = tonumber(ARGV[1])
 local per_set = 12
 local per = 3
 local count = tonumber(ARGV[2])
-local sets = {}
+local sets = {}  -- keyed by the set number as the producer writes it: no tonumber a job
 for s = 1, count do
   local at = 2 + (s - 1) * per_set
   local set = {ARGV[at + 1], tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]), ARGV[at + 4],
@@ -37,29 +40,30 @@ for s = 1, count do
   if not set[2] or not set[3] then
     return redis.error_reply('add_jobs: option set ' .. s .. ': priority or delay not a number')
   end
-  sets[s] = set
+  sets[tostring(s)] = set
 end
 local first = 3 + count * per_set
 for base = first, #ARGV, per do
-  if not sets[tonumber(ARGV[base + 2])] then
+  if not sets[ARGV[base + 2]] then
     return redis.error_reply('add_jobs: job ' .. ((base - first) / per + 1) .. ' names no option set')
   end
 end
 
 local out = {}
+local n = 0
 local ready = false
 for base = first, #ARGV, per do
   local id = ARGV[base]
-  local set = sets[tonumber(ARGV[base + 2])]
+  local set = sets[ARGV[base + 2]]
   local seq = nil
   if id == '' then
     seq = redis.call('INCR', KEYS[1])
     id = fmt(seq)
   end
   local job_key = KEYS[6] .. id
+  n = n + 1
   if redis.call('EXISTS', job_key) == 1 then
-    out[#out + 1] = id
-    out[#out + 1] = 0
+    out[n] = seq and -seq or 0
   else
     local opt = nil
     if set[12] ~= '' then opt = shared_options(KEYS[7], set[12]) end
@@ -68,8 +72,7 @@ for base = first, #ARGV, per do
                   set[8], set[9], set[10], set[11], opt) then
       ready = true
     end
-    out[#out + 1] = id
-    out[#out + 1] = 1
+    out[n] = seq or 1
   end
 end
 if ready then wake_idle_worker(KEYS[4], KEYS[5]) end

@@ -1,8 +1,11 @@
-"""The hot scripts' small parts that must not drift: ``fmt``'s number text.
+"""What ``add_jobs`` answers, and ``fmt``'s number text.
 
-``fmt`` writes an integer with ``%d`` (formatting a double costs several times
-more) and anything else with ``%.0f``, as it always did: the text must be the
-same for every number.
+``add_jobs`` answers one integer per job: 1 or 0 (created, or found) for a job
+whose id the producer sent, the counter value (negated when that id was taken)
+for a job that took the counter's next value; ``parse_add`` gives back the
+(id, created) pairs. ``fmt`` writes an integer with ``%d`` (formatting a double
+costs several times more) and anything else with ``%.0f``, as it always did:
+the text must be the same for every number.
 """
 
 # pyright: reportUnknownMemberType=false
@@ -10,12 +13,55 @@ same for every number.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.evalsha import load_script
+from jobcontracts.runtime.pipelined import plain
+from jobcontracts.runtime.script_replies import parse_add
+from jobcontracts.runtime.scripts import queue_scripts
+from tests.runtime.runtime_testkit import raw_job
+
+DOMAIN = "replies"
+
+
+def test_add_jobs_answers_one_integer_per_job(connection: Connection) -> None:
+    scripts = queue_scripts(connection, DOMAIN)
+    client = scripts.node().sync_client()
+    client.set(scripts.keys.id, 40)
+    client.hset(scripts.keys.job("43"), "n", "double")  # the counter's third value is taken
+    jobs = [
+        raw_job("own", "double", b"{}"),
+        raw_job("", "double", b"{}"),
+        raw_job("own", "double", b"{}"),
+        raw_job("", "double", b"{}"),
+    ]
+    call = scripts.calls.add_jobs(1, jobs)
+    text = call.script.text.decode()
+    args = plain(call.args)
+    reply = cast("list[Any]", client.eval(text, len(call.keys), *call.keys, *args))
+    # "own" took 41 as its sequence, the first counter job 42; the second "own" is found;
+    # the last counter job drew 43, whose key another writer holds
+    assert reply == [1, 42, 0, -43]
+    assert parse_add(jobs, call.parse(reply)) == [
+        ("own", True),
+        ("42", True),
+        ("own", False),
+        ("43", False),
+    ]
+
+
+def test_add_jobs_through_the_facade_gives_ids_and_created_flags(connection: Connection) -> None:
+    scripts = queue_scripts(connection, DOMAIN)
+    first = scripts.add_jobs(1, [raw_job("a", "double", b"{}"), raw_job("", "double", b"{}")])
+    (counter_id, created) = first[1]
+    assert first[0] == ("a", True)
+    assert created
+    assert counter_id.isdigit()
+    assert scripts.read_job(counter_id) is not None
+    assert scripts.add_jobs(2, [raw_job("a", "double", b"{}")]) == [("a", False)]
 
 
 @pytest.mark.parametrize(
@@ -24,7 +70,7 @@ from jobcontracts.runtime.evalsha import load_script
 )
 def test_fmt_writes_what_format_percent_0f_writes(connection: Connection, number: float) -> None:
     common = load_script("add_jobs").text.decode().split("\n-- add_jobs:", 1)[0]
-    client = connection.sync_client()
+    client = queue_scripts(connection, DOMAIN).node().sync_client()
     probe = common + "\nreturn {fmt(tonumber(ARGV[1])), string.format('%.0f', tonumber(ARGV[1]))}"
     ours, reference = cast("list[bytes]", client.eval(probe, 0, repr(number)))
     assert ours == reference
