@@ -108,22 +108,34 @@ local function settle(packed)
   return #back > 0, ignored
 end
 
+-- The first score of ZSET ``key``, or nil when it is empty.
+local function first_score(key)
+  local first = redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')
+  return first[2] and tonumber(first[2])
+end
+
 -- 2. Promote due delayed and retry jobs to the back of wait, in the order they
--- became due; returns whether any moved.
+-- became due. Returns whether any moved, and the first score left in delayed
+-- and in retry (nil = empty) for step 4: nothing else in this call writes them,
+-- and when nothing is due (the usual case) that one read is all it takes.
 local function promote()
   local ready = false
-  for _, src in ipairs({KEYS[2], KEYS[3]}) do
-    local due = redis.call('ZRANGEBYSCORE', src, '-inf', fmt(now), 'LIMIT', '0', '1000')
-    if #due > 0 then
+  local left = {}
+  for i, src in ipairs({KEYS[2], KEYS[3]}) do
+    local at = first_score(src)
+    if at and at <= now then
+      local due = redis.call('ZRANGEBYSCORE', src, '-inf', now_s, 'LIMIT', '0', '1000')
       for _, id in ipairs(due) do
         local s = redis.call('HGET', jp .. id, 's')
         if s then queue_at_back(KEYS[16], KEYS[1], KEYS[15], jp .. id, id, s) end
       end
       redis.call('ZREM', src, unpack(due))
       ready = true
+      at = first_score(src)
     end
+    left[i] = at
   end
-  return ready
+  return ready, left
 end
 
 -- How many of ``want`` jobs the rate limit allows now, and how long to wait when none.
@@ -145,7 +157,7 @@ end
 
 -- Take up to ``want`` ready ids in claim order: the ZSET's priorities above 0
 -- and its priority-0 band (jobs queued there by earlier versions), the LIST,
--- then the ZSET's negative priorities.
+-- then the ZSET's negative priorities. Fewer than ``want`` means all three ran dry.
 local function pop_ready(want)
   local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(BELOW_ZERO),
                          'LIMIT', '0', fmt(want))
@@ -163,12 +175,14 @@ local function pop_ready(want)
   return ids
 end
 
--- 3. Claim up to ``want`` ready jobs under this call's lease token.
+-- 3. Claim up to ``want`` ready jobs under this call's lease token; also
+-- returns whether the ready jobs ran out (then no other worker needs waking).
 local function claim(want, rate_max)
   local jobs = {}
   local deadline = fmt(now + tonumber(ARGV[3]))
   local claimed = 0
-  for _, id in ipairs(pop_ready(want)) do
+  local ids = pop_ready(want)
+  for _, id in ipairs(ids) do
     local job_key = jp .. id
     local f = redis.call('HMGET', job_key, 'n', 'd', 'a', 'b', 't', 'ts', 'ra', 'tc', 'o', 'm')
     if f[1] then
@@ -199,42 +213,40 @@ local function claim(want, rate_max)
       redis.call('PEXPIRE', KEYS[9], ARGV[6])
     end
   end
-  return jobs
+  return jobs, #ids < want
 end
 
--- 4. When is the next scheduled thing due (delayed, retry or repeat), and the next repeat?
-local function next_due()
-  local soonest = -1
-  for _, src in ipairs({KEYS[2], KEYS[3], KEYS[10]}) do
-    local first = redis.call('ZRANGE', src, '0', '0', 'WITHSCORES')
-    if first[2] then
-      local at = tonumber(first[2])
-      if soonest < 0 or at < soonest then soonest = at end
-    end
+-- 4. When is the next scheduled thing due (delayed, retry or repeat), and the
+-- next repeat? ``left`` holds the first scores of delayed and retry (promote).
+local function next_due(left)
+  local next_repeat = first_score(KEYS[10]) or -1
+  local soonest = next_repeat
+  for i = 1, 2 do
+    local at = left[i]
+    if at and (soonest < 0 or at < soonest) then soonest = at end
   end
-  local next_repeat = -1
-  local first_repeat = redis.call('ZRANGE', KEYS[10], '0', '0', 'WITHSCORES')
-  if first_repeat[2] then next_repeat = tonumber(first_repeat[2]) end
   return soonest, next_repeat
 end
 
 local settled_ready, ignored = settle(ARGV[7])
-local ready = promote() or settled_ready
+local promoted, left = promote()
+local ready = promoted or settled_ready
 local paused = redis.call('EXISTS', KEYS[7])
 local want = tonumber(ARGV[4])
 local rate_max = tonumber(ARGV[5])
 local rate_wait = 0
 local jobs = {}
+local drained = false
 if paused == 0 and want > 0 then
   want, rate_wait = rate_allowance(want, rate_max)
-  if want > 0 then jobs = claim(want, rate_max) end
+  if want > 0 then jobs, drained = claim(want, rate_max) end
   -- more work left: wake another idle worker
-  if rate_wait == 0 and waiting_count(KEYS[1], KEYS[15]) > 0 then
+  if rate_wait == 0 and not drained and waiting_count(KEYS[1], KEYS[15]) > 0 then
     redis.call('ZADD', KEYS[8], '0', '0')
   end
 elseif ready and paused == 0 then
   redis.call('ZADD', KEYS[8], '0', '0')
 end
-local due, next_repeat = next_due()
+local due, next_repeat = next_due(left)
 
 return {{due, rate_wait, next_repeat, paused}, jobs, ignored}

@@ -1,11 +1,13 @@
-"""What ``add_jobs`` answers, and ``fmt``'s number text.
+"""What ``add_jobs`` answers, the schedule the claim reports, and ``fmt``'s number text.
 
 ``add_jobs`` answers one integer per job: 1 or 0 (created, or found) for a job
 whose id the producer sent, the counter value (negated when that id was taken)
 for a job that took the counter's next value; ``parse_add`` gives back the
-(id, created) pairs. ``fmt`` writes an integer with ``%d`` (formatting a double
-costs several times more) and anything else with ``%.0f``, as it always did:
-the text must be the same for every number.
+(id, created) pairs. The claim reads the first score of delayed and retry once
+when nothing there is due, and its answer must still name the soonest of them.
+``fmt`` writes an integer with ``%d`` (formatting a double costs several times
+more) and anything else with ``%.0f``, as it always did: the text must be the
+same for every number.
 """
 
 # pyright: reportUnknownMemberType=false
@@ -22,6 +24,7 @@ from jobcontracts.runtime.evalsha import load_script
 from jobcontracts.runtime.pipelined import plain
 from jobcontracts.runtime.script_replies import parse_add
 from jobcontracts.runtime.scripts import queue_scripts
+from jobcontracts.runtime.wire import Settlement
 from tests.runtime.runtime_testkit import raw_job
 
 DOMAIN = "replies"
@@ -62,6 +65,28 @@ def test_add_jobs_through_the_facade_gives_ids_and_created_flags(connection: Con
     assert counter_id.isdigit()
     assert scripts.read_job(counter_id) is not None
     assert scripts.add_jobs(2, [raw_job("a", "double", b"{}")]) == [("a", False)]
+
+
+def test_the_claim_reports_the_soonest_scheduled_job_and_repeat(connection: Connection) -> None:
+    scripts = queue_scripts(connection, DOMAIN)
+    client = scripts.node().sync_client()
+    delayed = [raw_job(f"d{k}", "double", b"{}")._replace(delay_ms=k * 100) for k in (1, 2, 5)]
+    scripts.add_jobs(1000, delayed)  # due at 1100, 1200, 1500
+    client.zadd(scripts.keys.repeat, {"r": 1300})
+
+    def claim(now: int, settled: list[Settlement] | None = None) -> tuple[list[str], Any]:
+        reply = scripts.run(scripts.calls.finish_and_claim(now, "w:1", 10_000, 5, settled or []))
+        return [j.id for j in reply.jobs], (reply.next_due_ms, reply.next_repeat_ms)
+
+    assert claim(1000) == ([], (1100, 1300))
+    assert claim(1150) == (["d1"], (1200, 1300))  # promoted, then delayed read again
+    retry = Settlement.retry("d1", "w:1", "", 1250)
+    assert claim(1160, [retry]) == ([], (1200, 1300))
+    assert claim(1210) == (["d2"], (1250, 1300))
+    assert claim(1260) == (["d1"], (1300, 1300))
+    client.zrem(scripts.keys.repeat, "r")
+    assert claim(1270) == ([], (1500, None))
+    assert claim(1600) == (["d5"], (None, None))
 
 
 @pytest.mark.parametrize(
