@@ -134,30 +134,36 @@ local function create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, j
                           rc, rf, rk, rv, tc, opt)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
-  local fields = {'n', name, 'd', payload, 's', score, 'ts', fmt(now)}
-  if opt then
-    fields[#fields + 1] = 'o'; fields[#fields + 1] = opt
+  local ts = fmt(now)
+  if opt and rk == '' and (not tc or tc == '') and delay <= 0 then
+    -- the usual job (ready now, its kind's options): its fields without a table
+    redis.call('HSET', job_key, 'n', name, 'd', payload, 's', score, 'ts', ts, 'o', opt)
   else
-    fields[#fields + 1] = 'a'; fields[#fields + 1] = attempts
-    fields[#fields + 1] = 'b'; fields[#fields + 1] = backoff
-    fields[#fields + 1] = 't'; fields[#fields + 1] = timeout
-    if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
-    if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
-    if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
-  end
-  if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
-  if tc and tc ~= '' then fields[#fields + 1] = 'tc'; fields[#fields + 1] = tc end
-  if delay > 0 then fields[#fields + 1] = 'ra'; fields[#fields + 1] = fmt(now + delay) end
-  redis.call('HSET', job_key, unpack(fields))
-  if delay > 0 then
-    local at = now + delay
-    redis.call('ZADD', delayed_key, fmt(at), id)
-    local first = redis.call('ZRANGE', delayed_key, '0', '0')
-    if first[1] == id then
-      -- earlier than anything an idle worker is timing: wake it to re-plan
-      redis.call('ZADD', marker_key, '0', '0')
+    local fields = {'n', name, 'd', payload, 's', score, 'ts', ts}
+    if opt then
+      fields[#fields + 1] = 'o'; fields[#fields + 1] = opt
+    else
+      fields[#fields + 1] = 'a'; fields[#fields + 1] = attempts
+      fields[#fields + 1] = 'b'; fields[#fields + 1] = backoff
+      fields[#fields + 1] = 't'; fields[#fields + 1] = timeout
+      if rc ~= '' then fields[#fields + 1] = 'rc'; fields[#fields + 1] = rc end
+      if rf ~= '' then fields[#fields + 1] = 'rf'; fields[#fields + 1] = rf end
+      if rv and rv ~= '' then fields[#fields + 1] = 'v'; fields[#fields + 1] = rv end
     end
-    return false
+    if rk ~= '' then fields[#fields + 1] = 'rk'; fields[#fields + 1] = rk end
+    if tc and tc ~= '' then fields[#fields + 1] = 'tc'; fields[#fields + 1] = tc end
+    if delay > 0 then fields[#fields + 1] = 'ra'; fields[#fields + 1] = fmt(now + delay) end
+    redis.call('HSET', job_key, unpack(fields))
+    if delay > 0 then
+      local at = now + delay
+      redis.call('ZADD', delayed_key, fmt(at), id)
+      local first = redis.call('ZRANGE', delayed_key, '0', '0')
+      if first[1] == id then
+        -- earlier than anything an idle worker is timing: wake it to re-plan
+        redis.call('ZADD', marker_key, '0', '0')
+      end
+      return false
+    end
   end
   if priority == 0 then
     redis.call('RPUSH', fifo_key, id)

@@ -24,7 +24,7 @@ from jobcontracts.runtime.evalsha import load_script
 from jobcontracts.runtime.pipelined import plain
 from jobcontracts.runtime.script_replies import parse_add
 from jobcontracts.runtime.scripts import queue_scripts
-from jobcontracts.runtime.wire import Settlement
+from jobcontracts.runtime.wire import Settlement, wait_score
 from tests.runtime.runtime_testkit import raw_job
 
 DOMAIN = "replies"
@@ -87,6 +87,41 @@ def test_the_claim_reports_the_soonest_scheduled_job_and_repeat(connection: Conn
     client.zrem(scripts.keys.repeat, "r")
     assert claim(1270) == ([], (1500, None))
     assert claim(1600) == (["d5"], (None, None))
+
+
+def test_jobs_keep_their_fields_whichever_way_they_are_written(connection: Connection) -> None:
+    """The usual job (ready now, shared options) is written without a table of fields."""
+    scripts = queue_scripts(connection, DOMAIN)
+    client = scripts.node().sync_client()
+    usual = raw_job("u", "double", b'{"v":1}')._replace(shared_options='{"a":"3"}')
+    jobs = [
+        usual,
+        usual._replace(job_id="t", trace_context="00-ab-cd-01"),
+        usual._replace(job_id="l", delay_ms=50),
+        usual._replace(job_id="r", repeat_key="every-minute"),
+        raw_job("p", "double", b"{}"),
+    ]
+    assert scripts.add_jobs(1000, jobs) == [(j.job_id, True) for j in jobs]
+
+    def fields(job_id: str) -> list[str]:
+        return [
+            f.decode() for f in cast("dict[bytes, bytes]", client.hgetall(scripts.keys.job(job_id)))
+        ]
+
+    assert fields("u") == ["n", "d", "s", "ts", "o"]
+    assert fields("t") == ["n", "d", "s", "ts", "o", "tc"]
+    assert fields("l") == ["n", "d", "s", "ts", "o", "ra"]
+    assert fields("r") == ["n", "d", "s", "ts", "o", "rk"]
+    assert fields("p") == ["n", "d", "s", "ts", "a", "b", "t"]
+    stored = cast("dict[bytes, bytes]", client.hgetall(scripts.keys.job("u")))
+    assert stored == {
+        b"n": b"double",
+        b"d": b'{"v":1}',
+        b"s": str(wait_score(0, 1)).encode(),
+        b"ts": b"1000",
+        b"o": b"1",
+    }
+    assert client.lrange(scripts.keys.fifo, 0, -1) == [b"u", b"t", b"r", b"p"]
 
 
 @pytest.mark.parametrize(
