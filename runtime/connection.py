@@ -259,7 +259,12 @@ class Connection:
         return nodes
 
     async def aclose(self) -> None:
-        """Close the asyncio client of the running loop and the sync client."""
+        """Close the asyncio client of the running loop and the sync client, on every node.
+
+        On a Cluster the clients belong to the node connections (``route``), so
+        those are closed too: otherwise their sockets stay open until garbage
+        collection finds them.
+        """
         loop = asyncio.get_running_loop()
         lane = self._lanes.pop(loop, None)
         if lane is not None:
@@ -271,6 +276,8 @@ class Connection:
             client, self._sync, self._channel = self._sync, None, None
         if client is not None:
             client.close()
+        for node in self._pop_nodes():
+            await node.aclose()
 
     def _client_kwargs(self) -> dict[str, object]:
         s = self.settings

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import subprocess
 import sys
+import warnings
 import weakref
 
 import pytest
@@ -22,6 +23,7 @@ from jobcontracts.runtime import (
 from jobcontracts.runtime.connection import url_from_env
 from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.retrying import AsyncOutageRetry, OutageRetry
+from jobcontracts.runtime.testing_deployments import LocalCluster
 from tests.conftest import delete_prefix
 from tests.runtime.runtime_testkit import make_queue
 
@@ -159,3 +161,27 @@ def test_connecting_reads_no_package_metadata(redis_url: str) -> None:
         check=True,
     )
     assert done.stdout.split() == ["0", "redis-py", "True"]
+
+
+def _resource_warnings_on_collection() -> list[str]:
+    """What the garbage collector reports as left open when it frees what is unreachable."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+async def test_aclose_closes_the_asyncio_clients_of_every_cluster_node(
+    redis_cluster: LocalCluster, key_prefix: str
+) -> None:
+    """A Cluster connection's asyncio clients live on its node connections: aclose reaches them."""
+    conn = Connection(redis_cluster.url, prefix=key_prefix)
+    try:
+        await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
+        assert await conn.primaries()[0].async_client().ping()
+    finally:
+        await conn.aclose()
+        delete_prefix(redis_cluster.url, key_prefix)
+    _resource_warnings_on_collection()  # what earlier tests left is not this test's
+    del conn
+    assert _resource_warnings_on_collection() == []
