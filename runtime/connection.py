@@ -240,14 +240,18 @@ class Connection:
         return client
 
     def close(self) -> None:
-        """Close the sync client and forget asyncio clients (use ``aclose`` inside a loop)."""
+        """Close the sync client and the asyncio clients of loops that are open but idle.
+
+        The clients of a running loop can only be closed on it (``aclose``), and
+        those of a closed loop not at all: both are forgotten, sockets open.
+        """
         with self._lock:
             client, self._sync, self._channel = self._sync, None, None
         if client is not None:
             client.close()
-        for loop, aclient in list(self._async.items()):
+        for loop in list(self._async):
             if not loop.is_closed() and not loop.is_running():
-                loop.run_until_complete(aclient.aclose())
+                loop.run_until_complete(self._close_loop_clients())
         self._async.clear()
         self._lanes.clear()
         for node in self._pop_nodes():
@@ -265,6 +269,21 @@ class Connection:
         those are closed too: otherwise their sockets stay open until garbage
         collection finds them.
         """
+        await self._close_loop_clients()
+        with self._lock:
+            client, self._sync, self._channel = self._sync, None, None
+        if client is not None:
+            client.close()
+        for node in self._pop_nodes():
+            await node.aclose()
+
+    async def _close_loop_clients(self) -> None:
+        """Close the running loop's producer lane, then its client.
+
+        The lane first: it drives one of the pool's connections with its own
+        protocol, so the pool closing that connection would wait for a
+        close notice that never comes (``socket_connect_timeout``, then an error).
+        """
         loop = asyncio.get_running_loop()
         lane = self._lanes.pop(loop, None)
         if lane is not None:
@@ -272,12 +291,6 @@ class Connection:
         aclient = self._async.pop(loop, None)
         if aclient is not None:
             await aclient.aclose()
-        with self._lock:
-            client, self._sync, self._channel = self._sync, None, None
-        if client is not None:
-            client.close()
-        for node in self._pop_nodes():
-            await node.aclose()
 
     def _client_kwargs(self) -> dict[str, object]:
         s = self.settings

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import subprocess
 import sys
+import time
 import warnings
 import weakref
 
@@ -182,6 +183,28 @@ async def test_aclose_closes_the_asyncio_clients_of_every_cluster_node(
     finally:
         await conn.aclose()
         delete_prefix(redis_cluster.url, key_prefix)
+    _resource_warnings_on_collection()  # what earlier tests left is not this test's
+    del conn
+    assert _resource_warnings_on_collection() == []
+
+
+def test_close_outside_an_idle_loop_closes_the_producer_lane_and_client_made_on_it(
+    redis_url: str, key_prefix: str
+) -> None:
+    """The lane holds one of the pool's connections: it is closed before the pool, at once."""
+    conn = Connection(redis_url, prefix=key_prefix)
+    loop = asyncio.new_event_loop()
+    try:
+        job = loop.run_until_complete(
+            enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
+        )
+        assert job.id
+        started = time.monotonic()
+        conn.close()
+        assert time.monotonic() - started < 1.0
+    finally:
+        loop.close()
+        delete_prefix(redis_url, key_prefix)
     _resource_warnings_on_collection()  # what earlier tests left is not this test's
     del conn
     assert _resource_warnings_on_collection() == []
