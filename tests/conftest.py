@@ -21,6 +21,7 @@ cluster runs).
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -43,6 +44,26 @@ from jobcontracts.runtime.testing_deployments import LocalCluster
 
 pytest_plugins = ("pytester",)
 """pytester runs whole pytest sessions for the tests of our own pytest plugin."""
+
+LOOP_RUNNER = "_function_scoped_runner"
+"""pytest-asyncio's fixture that owns an async test's event loop (closing it on teardown)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every async test its event loop before any other fixture, so the loop closes last.
+
+    pytest-asyncio adds the loop after the test's own fixtures, so it is torn
+    down first; a sync fixture's ``Connection.close()`` then meets a closed
+    loop and can only drop the asyncio clients the test made on it, sockets
+    open. Set up first, the loop is still open (not running) at their
+    teardown, and ``close()`` closes those clients on it.
+    """
+    for item in items:
+        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
+            names = item.fixturenames
+            if LOOP_RUNNER in names:
+                names.remove(LOOP_RUNNER)
+            names.insert(0, LOOP_RUNNER)
 
 
 @pytest.fixture(scope="session")
