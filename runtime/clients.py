@@ -119,3 +119,25 @@ def build_async(
             **_master_kwargs(endpoint, kwargs),
         )
     return redis.asyncio.Redis.from_url(endpoint.url, retry=retry, **kwargs)
+
+
+def close_sync(client: redis.Redis) -> None:
+    """Close ``client`` and, on a Sentinel endpoint, the clients that asked the sentinels."""
+    client.close()
+    manager = getattr(client.connection_pool, "sentinel_manager", None)
+    if manager is not None:
+        for sentinel in manager.sentinels:
+            sentinel.close()
+
+
+async def close_async(client: redis.asyncio.Redis) -> None:
+    """Close ``client`` and, on a Sentinel endpoint, the clients that asked the sentinels.
+
+    The master's pool finds the master through those clients, one per
+    sentinel; closing the master's client leaves their sockets open.
+    """
+    await client.aclose()
+    manager = getattr(client.connection_pool, "sentinel_manager", None)
+    if manager is not None:
+        for sentinel in manager.sentinels:
+            await sentinel.aclose()

@@ -22,7 +22,7 @@ import redis
 import redis.asyncio
 from redis.backoff import ExponentialWithJitterBackoff
 
-from .clients import build_async, build_sync
+from .clients import build_async, build_sync, close_async, close_sync
 from .keys import validate_name
 from .lanes import AsyncProducerLane, SyncProducerLane
 from .retrying import AsyncOutageRetry, OutageRetry
@@ -248,7 +248,7 @@ class Connection:
         with self._lock:
             client, self._sync, self._channel = self._sync, None, None
         if client is not None:
-            client.close()
+            close_sync(client)
         for loop in list(self._async):
             if not loop.is_closed() and not loop.is_running():
                 loop.run_until_complete(self._close_loop_clients())
@@ -273,7 +273,7 @@ class Connection:
         with self._lock:
             client, self._sync, self._channel = self._sync, None, None
         if client is not None:
-            client.close()
+            close_sync(client)
         for node in self._pop_nodes():
             await node.aclose()
 
@@ -290,7 +290,7 @@ class Connection:
             await lane.close()
         aclient = self._async.pop(loop, None)
         if aclient is not None:
-            await aclient.aclose()
+            await close_async(aclient)
 
     def _client_kwargs(self) -> dict[str, object]:
         s = self.settings

@@ -7,7 +7,6 @@ import gc
 import subprocess
 import sys
 import time
-import warnings
 import weakref
 
 import pytest
@@ -26,6 +25,7 @@ from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.retrying import AsyncOutageRetry, OutageRetry
 from jobcontracts.runtime.testing_deployments import LocalCluster
 from tests.conftest import delete_prefix
+from tests.leak_guard import resource_warnings
 from tests.runtime.runtime_testkit import make_queue
 
 QUEUE = make_queue()
@@ -164,47 +164,39 @@ def test_connecting_reads_no_package_metadata(redis_url: str) -> None:
     assert done.stdout.split() == ["0", "redis-py", "True"]
 
 
-def _resource_warnings_on_collection() -> list[str]:
-    """What the garbage collector reports as left open when it frees what is unreachable."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        gc.collect()
-    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
-
-
 async def test_aclose_closes_the_asyncio_clients_of_every_cluster_node(
     redis_cluster: LocalCluster, key_prefix: str
 ) -> None:
     """A Cluster connection's asyncio clients live on its node connections: aclose reaches them."""
-    conn = Connection(redis_cluster.url, prefix=key_prefix)
-    try:
-        await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
-        assert await conn.primaries()[0].async_client().ping()
-    finally:
-        await conn.aclose()
-        delete_prefix(redis_cluster.url, key_prefix)
-    _resource_warnings_on_collection()  # what earlier tests left is not this test's
-    del conn
-    assert _resource_warnings_on_collection() == []
+    with resource_warnings() as leaks:
+        conn = Connection(redis_cluster.url, prefix=key_prefix)
+        try:
+            await enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
+            assert await conn.primaries()[0].async_client().ping()  # pyright: ignore[reportUnknownMemberType]
+        finally:
+            await conn.aclose()
+            delete_prefix(redis_cluster.url, key_prefix)
+        del conn
+    assert leaks == []
 
 
 def test_close_outside_an_idle_loop_closes_the_producer_lane_and_client_made_on_it(
     redis_url: str, key_prefix: str
 ) -> None:
     """The lane holds one of the pool's connections: it is closed before the pool, at once."""
-    conn = Connection(redis_url, prefix=key_prefix)
-    loop = asyncio.new_event_loop()
-    try:
-        job = loop.run_until_complete(
-            enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
-        )
-        assert job.id
-        started = time.monotonic()
-        conn.close()
-        assert time.monotonic() - started < 1.0
-    finally:
-        loop.close()
-        delete_prefix(redis_url, key_prefix)
-    _resource_warnings_on_collection()  # what earlier tests left is not this test's
-    del conn
-    assert _resource_warnings_on_collection() == []
+    with resource_warnings() as leaks:
+        conn = Connection(redis_url, prefix=key_prefix)
+        loop = asyncio.new_event_loop()
+        try:
+            job = loop.run_until_complete(
+                enqueue_async(QUEUE, "double", {"value": 1}, JobOptions(), conn)
+            )
+            assert job.id
+            started = time.monotonic()
+            conn.close()
+            assert time.monotonic() - started < 1.0
+        finally:
+            loop.close()
+            delete_prefix(redis_url, key_prefix)
+        del conn
+    assert leaks == []

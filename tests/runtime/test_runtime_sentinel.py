@@ -1,5 +1,8 @@
 """Through Sentinel: a primary, one replica and three sentinels named by one URL."""
 
+# pyright: reportUnknownMemberType=false
+# (redis-py types its commands' **kwargs as unknown.)
+
 from __future__ import annotations
 
 import shutil
@@ -9,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from jobcontracts.runtime import (
     Connection,
@@ -23,6 +27,7 @@ from jobcontracts.runtime.scripts import queue_scripts
 from jobcontracts.runtime.testing_deployments import LocalSentinel
 from tests.cli.cli_support import invoke
 from tests.conftest import delete_prefix
+from tests.leak_guard import resource_warnings
 from tests.runtime.runtime_testkit import Doubled, Recorder, fast_settings, make_queue, running
 
 QUEUE = make_queue("sentineled")
@@ -84,3 +89,39 @@ def test_an_unknown_service_is_one_line(sentinel_group: LocalSentinel) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert f"(they know: {sentinel_group.service})" in result.stderr
+
+
+async def test_aclose_closes_the_clients_that_asked_the_sentinels(
+    sentinel_group: LocalSentinel,
+) -> None:
+    with resource_warnings() as leaks:
+        conn = Connection(sentinel_group.url, prefix=f"t-{uuid.uuid4().hex[:12]}")
+        assert await conn.async_client().ping()
+        await conn.aclose()
+        del conn
+    assert leaks == []
+
+
+def _client_ids(sentinels: list[redis.Redis]) -> set[tuple[int, int]]:
+    """The connections to each sentinel that carry no name: ours (sentinels name theirs)."""
+    ids: set[tuple[int, int]] = set()
+    for index, sentinel in enumerate(sentinels):
+        own = sentinel.client_id()
+        for entry in sentinel.client_list():
+            if not entry["name"] and int(entry["id"]) != own:
+                ids.add((index, int(entry["id"])))
+    return ids
+
+
+def test_close_closes_the_clients_that_asked_the_sentinels(sentinel_group: LocalSentinel) -> None:
+    sentinels = [redis.Redis(port=s.port) for s in sentinel_group.sentinels]
+    try:
+        before = _client_ids(sentinels)
+        conn = Connection(sentinel_group.url, prefix=f"t-{uuid.uuid4().hex[:12]}")
+        assert conn.sync_client().ping()
+        assert _client_ids(sentinels) - before  # the master was asked for
+        conn.close()
+        assert _client_ids(sentinels) <= before
+    finally:
+        for sentinel in sentinels:
+            sentinel.close()
