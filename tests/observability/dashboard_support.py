@@ -38,20 +38,26 @@ class Population:
 
 
 async def _run_github(connection: Connection) -> tuple[list[str], list[str]]:
+    """On a loop of its own: what the worker opened on it is closed before the loop is."""
     admin = QueueAdmin("github", connection)
-    async with running(Worker(GITHUB, GithubStub(), connection=connection, settings=FAST)):
-        done = [enqueue(GITHUB, "sync_repo", REPO, JobOptions(), connection).id for _ in range(3)]
-        dead = [
-            enqueue(
-                GITHUB,
-                "sync_data",
-                {"user_id": u, "data_source": "external-api"},
-                JobOptions(),
-                connection,
-            ).id
-            for u in (ADA, GRACE)
-        ]
-        await wait_counts(admin, completed=3, dead=2)
+    try:
+        async with running(Worker(GITHUB, GithubStub(), connection=connection, settings=FAST)):
+            done = [
+                enqueue(GITHUB, "sync_repo", REPO, JobOptions(), connection).id for _ in range(3)
+            ]
+            dead = [
+                enqueue(
+                    GITHUB,
+                    "sync_data",
+                    {"user_id": u, "data_source": "external-api"},
+                    JobOptions(),
+                    connection,
+                ).id
+                for u in (ADA, GRACE)
+            ]
+            await wait_counts(admin, completed=3, dead=2)
+    finally:
+        await connection.aclose()
     return dead, done
 
 

@@ -90,34 +90,34 @@ def test_metrics_command_serves_queue_gauges(connection: Connection) -> None:
     port = free_port()
     env = {**os.environ, "REDIS_URL": connection.url}
     command = [*jobctl(), "metrics", "--port", str(port), "--prefix", connection.prefix]
-    process = subprocess.Popen(
+    with subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        text = ""
+    ) as process:  # its pipes are closed on the way out
+        try:
+            text = ""
 
-        def answers() -> bool:
-            nonlocal text
-            try:
-                text = scrape(port)
-            except OSError:
-                return False
-            return True
+            def answers() -> bool:
+                nonlocal text
+                try:
+                    text = scrape(port)
+                except OSError:
+                    return False
+                return True
 
-        eventually(answers, timeout=30, what="jobctl metrics answers")
-        assert sample(text, "jobcontracts_queue_jobs", domain="github", state="waiting") == 3
-        assert sample(text, "jobcontracts_queue_jobs", domain="github", state="dead") == 0
-        assert sample(text, "jobcontracts_queue_jobs", domain="email", state="waiting") == 0
-        assert sample(text, "jobcontracts_queue_paused", domain="github") == 1
-        assert sample(text, "jobcontracts_workers", domain="github") == 0
-        assert sample(text, "jobcontracts_redis_up") == 1
-        assert (
-            sample(text, "jobcontracts_jobs_started_total", domain="github", job="sync_data")
-            is None
-        )
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(30) == 0
+            eventually(answers, timeout=30, what="jobctl metrics answers")
+            assert sample(text, "jobcontracts_queue_jobs", domain="github", state="waiting") == 3
+            assert sample(text, "jobcontracts_queue_jobs", domain="github", state="dead") == 0
+            assert sample(text, "jobcontracts_queue_jobs", domain="email", state="waiting") == 0
+            assert sample(text, "jobcontracts_queue_paused", domain="github") == 1
+            assert sample(text, "jobcontracts_workers", domain="github") == 0
+            assert sample(text, "jobcontracts_redis_up") == 1
+            assert (
+                sample(text, "jobcontracts_jobs_started_total", domain="github", job="sync_data")
+                is None
+            )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(30) == 0
 
 
 PORT_TAKEN = (

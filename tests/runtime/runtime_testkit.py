@@ -143,6 +143,16 @@ async def running(worker: Worker) -> AsyncGenerator[Worker]:
         await asyncio.wait_for(task, 30)
 
 
+async def run_then_close(worker: Worker) -> None:
+    """``worker.run()`` on a loop the test made itself (``asyncio.run``), then the worker's
+    connection closes what it opened on that loop: once the loop is closed, nothing can."""
+    try:
+        await worker.run()
+    finally:
+        if worker.connection is not None:
+            await worker.connection.aclose()
+
+
 def fast_settings(**overrides: Any) -> WorkerSettings:
     base: dict[str, Any] = {"concurrency": 4, "idle_block": 0.05, "shutdown_grace": 2.0}
     base.update(overrides)

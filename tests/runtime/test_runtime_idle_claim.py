@@ -45,6 +45,7 @@ from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
     make_queue,
+    run_then_close,
     running,
     wait_counts,
     wait_until,
@@ -310,7 +311,7 @@ def test_a_full_worker_does_not_spin_when_a_delayed_job_comes_due(connection: Co
     admin = QueueAdmin("test", connection)
     settings = fast_settings(concurrency=1, prefetch=0, idle_block=0.5)
     worker = Worker(QUEUE, rec, connection=connection, settings=settings)
-    thread = threading.Thread(target=asyncio.run, args=(worker.run(),), daemon=True)
+    thread = threading.Thread(target=asyncio.run, args=(run_then_close(worker),), daemon=True)
     enqueue(QUEUE, "double", {"value": 1}, JobOptions(), connection)
     enqueue(QUEUE, "double", {"value": 2}, JobOptions(delay=timedelta(seconds=0.2)), connection)
     thread.start()

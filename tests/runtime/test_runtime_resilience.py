@@ -25,6 +25,7 @@ from tests.runtime.runtime_testkit import (
     Recorder,
     fast_settings,
     make_queue,
+    run_then_close,
     running,
     wait_counts,
     wait_until,
@@ -79,7 +80,7 @@ async def test_stop_cancels_jobs_beyond_the_grace_period(connection: Connection)
 def test_stop_before_run_returns_promptly(connection: Connection) -> None:
     worker = Worker(QUEUE, Recorder(), connection=connection, settings=fast_settings())
     worker.stop()
-    asyncio.run(asyncio.wait_for(worker.run(), 10))
+    asyncio.run(asyncio.wait_for(run_then_close(worker), 10))
 
 
 def test_sigterm_stops_run_forever(redis_url: str, key_prefix: str) -> None:

@@ -156,7 +156,7 @@ async def test_everything_runs_as_the_restricted_user_over_tls(tls_server: TlsSe
     assert admin.retry_dead() == 1
     assert admin.purge_dead() == 0
     assert admin.job(job.id) is not None
-    conn.close()
+    await conn.aclose()
 
 
 def test_jobctl_over_tls_with_the_restricted_user(tls_server: TlsServer) -> None:
