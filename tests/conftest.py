@@ -42,8 +42,9 @@ from jobcontracts.runtime.testing import (
 )
 from jobcontracts.runtime.testing_deployments import LocalCluster
 
-pytest_plugins = ("pytester",)
-"""pytester runs whole pytest sessions for the tests of our own pytest plugin."""
+pytest_plugins = ("pytester", "tests.leak_guard")
+"""pytester runs whole pytest sessions for the tests of our own pytest plugin; leak_guard
+fails the test module that leaves a socket, file or process open."""
 
 LOOP_RUNNER = "_function_scoped_runner"
 """pytest-asyncio's fixture that owns an async test's event loop (closing it on teardown)."""
