@@ -22,17 +22,22 @@ P = ParamSpec("P")
 
 @functools.cache
 def out_console() -> Console:
-    """The console for results (rich is imported by the commands that print, not by --help)."""
+    """The console for results (rich is imported by the commands that print, not by --help).
+
+    Results hold users' text (payloads, error messages, domain and job names):
+    a ``:name:`` in it is printed as written, never as an emoji. Not looking
+    for emoji codes also spares loading rich's table of them.
+    """
     from rich.console import Console
 
-    return Console()
+    return Console(emoji=False)
 
 
 @functools.cache
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from generated import github
 from jobcontracts.cli.app import app
+from jobcontracts.cli.output import out_console
 from jobcontracts.runtime import (
     Backoff,
     Connection,
@@ -406,3 +407,15 @@ def test_error_messages_stay_on_one_line_when_stderr_is_not_a_terminal(
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines
     assert 'user_id: "not-a-uuid" is not a valid uuid' in lines[0]
+
+
+def test_users_text_is_printed_as_written_never_as_emoji(where: list[str]) -> None:
+    # The job name comes back in the error message, its ":tada:" printed as written.
+    result = invoke(["enqueue", "github", "party:tada:", SYNC_DATA, *where])
+    assert result.exit_code == 2
+    assert "no job 'party:tada:'" in result.stderr
+    assert "\N{PARTY POPPER}" not in result.stderr
+    console = out_console()  # results: payloads, error records
+    with console.capture() as captured:
+        console.print("payload :tada:")
+    assert captured.get() == "payload :tada:\n"
