@@ -124,6 +124,38 @@ def test_jobs_keep_their_fields_whichever_way_they_are_written(connection: Conne
     assert client.lrange(scripts.keys.fifo, 0, -1) == [b"u", b"t", b"r", b"p"]
 
 
+def test_history_keeps_its_minute_marker_when_a_minute_starts_with_failures(
+    connection: Connection,
+) -> None:
+    """The first settlement of a minute moves 'last'; later ones of that minute skip it."""
+    scripts = queue_scripts(connection, DOMAIN)
+    client = scripts.node().sync_client()
+    minute = 60_000
+    scripts.add_jobs(5 * minute, [raw_job(f"h{k}", "double", b"{}") for k in range(4)])
+
+    def settle(now: int, job_id: str, fail: bool) -> None:
+        call = scripts.calls.finish_and_claim(now, "w:1", minute, 1, [])
+        (held,) = scripts.run(call).jobs
+        assert held.id == job_id
+        ending = Settlement.retry(job_id, "w:1", "", now + 1) if fail else None
+        done = ending or Settlement.completed(job_id, "w:1", "{}")
+        scripts.run(scripts.calls.finish_and_claim(now, "w:1", minute, 0, [done]))
+
+    def marker() -> bytes | None:
+        return cast("bytes | None", client.hget(scripts.keys.history, "last"))
+
+    settle(5 * minute + 1, "h0", fail=False)
+    assert marker() == b"5"
+    settle(5 * minute + 2, "h1", fail=False)  # the minute's count existed: no bookkeeping
+    assert marker() == b"5"
+    settle(6 * minute + 1, "h2", fail=True)  # a new minute that starts with a failure
+    assert marker() == b"6"
+    settle(6 * minute + 2, "h3", fail=False)  # its first completion, in a minute begun
+    assert marker() == b"6"
+    counts = cast("dict[bytes, bytes]", client.hgetall(scripts.keys.history))
+    assert counts == {b"c5": b"2", b"f6": b"1", b"c6": b"1", b"last": b"6"}
+
+
 @pytest.mark.parametrize(
     "number",
     [0, 1, -7, 42, 2**32, 4503599627370497, 2**53 - 1, 2**53, 2**60, 1.5, 2.5, -0.5, 1e300],
