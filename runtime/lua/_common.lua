@@ -128,13 +128,14 @@ end
 -- when it becomes ready ('ra'); otherwise its enqueue time 'ts' is that moment.
 -- ``opt`` (nil = none) is the number of a shared options record holding the
 -- job's attempts, backoff, timeout, retention and revision (see shared_options):
--- the job then stores that number instead of those fields.
+-- the job then stores that number instead of those fields. ``ts`` (nil = format
+-- ``now``) is the text of ``now``, when the caller has it.
 local function create_job(id_key, wait_key, fifo_key, delayed_key, marker_key, job_key, id,
                           seq, now, name, payload, priority, delay, attempts, backoff, timeout,
-                          rc, rf, rk, rv, tc, opt)
+                          rc, rf, rk, rv, tc, opt, ts)
   if not seq then seq = redis.call('INCR', id_key) end
   local score = fmt(wait_score(priority, seq))
-  local ts = fmt(now)
+  ts = ts or fmt(now)
   if opt and rk == '' and (not tc or tc == '') and delay <= 0 then
     -- the usual job (ready now, its kind's options): its fields without a table
     redis.call('HSET', job_key, 'n', name, 'd', payload, 's', score, 'ts', ts, 'o', opt)

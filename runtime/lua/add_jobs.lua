@@ -8,7 +8,7 @@
 -- KEYS[6] job_prefix        prefix of job HASH keys (same hash tag)
 -- KEYS[7] options   HASH    shared options records (see shared_options)
 -- KEYS[8] fifo      LIST    ready jobs of priority 0, in claim order (see in_fifo)
--- ARGV[1] now (ms)
+-- ARGV[1] now (ms, digits only)
 -- ARGV[2] number of option sets
 -- then 12 ARGV per option set (what the jobs of a call mostly share, sent once):
 --   name, priority, delay ms, attempts, backoff spec, timeout ms,
@@ -27,7 +27,10 @@
 -- common: PRIORITY_OFFSET, SEQ_SPAN, fmt, wait_score, OPTIONS_COUNT, shared_by_spec,
 -- common: shared_options, create_job, wake_idle_worker
 
-local now = tonumber(ARGV[1])
+local now = tonumber(ARGV[1])  -- stored as sent ('ts'): refused unless plain digits
+if not now or not string.find(ARGV[1], '^%d+$') then
+  return redis.error_reply('add_jobs: now (ARGV[1]) is not a whole number of ms')
+end
 local per_set = 12
 local per = 3
 local count = tonumber(ARGV[2])
@@ -69,7 +72,7 @@ for base = first, #ARGV, per do
     if set[12] ~= '' then opt = shared_options(KEYS[7], set[12]) end
     if create_job(KEYS[1], KEYS[2], KEYS[8], KEYS[3], KEYS[4], job_key, id, seq, now,
                   set[1], ARGV[base + 1], set[2], set[3], set[4], set[5], set[6], set[7],
-                  set[8], set[9], set[10], set[11], opt) then
+                  set[8], set[9], set[10], set[11], opt, ARGV[1]) then
       ready = true
     end
     out[n] = seq or 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import pytest
+import redis
 
 from jobcontracts.runtime import Connection
 from jobcontracts.runtime.evalsha import load_script
@@ -54,6 +55,18 @@ def test_add_jobs_answers_one_integer_per_job(connection: Connection) -> None:
         ("own", False),
         ("43", False),
     ]
+
+
+@pytest.mark.parametrize("now", ["1.5", "1e3", "-5", " 7", ""])
+def test_add_jobs_refuses_a_time_that_is_not_whole_ms(connection: Connection, now: str) -> None:
+    """The time is stored as sent (the job's 'ts'), so only plain digits are taken."""
+    scripts = queue_scripts(connection, DOMAIN)
+    client = scripts.node().sync_client()
+    call = scripts.calls.add_jobs(1, [raw_job("a", "double", b"{}")])
+    args = [now, *plain(call.args)[1:]]
+    with pytest.raises(redis.ResponseError, match="not a whole number of ms"):
+        client.eval(call.script.text.decode(), len(call.keys), *call.keys, *args)
+    assert not client.exists(scripts.keys.job("a"))
 
 
 def test_add_jobs_through_the_facade_gives_ids_and_created_flags(connection: Connection) -> None:
