@@ -46,7 +46,8 @@ _lock = threading.Lock()
 _process = ""
 _counter = itertools.count()
 _last_time: tuple[int, str] = (-1, "")
-"""The latest creation time and its 7 characters: consecutive ids mostly share it."""
+"""The latest creation time and the id's start for it (``MARK``, time, process part):
+consecutive ids mostly share it."""
 
 
 def _spell(value: int, chars: int) -> str:
@@ -58,10 +59,11 @@ def _spell(value: int, chars: int) -> str:
 
 
 def _reseed() -> None:
-    global _process, _counter
+    global _process, _counter, _last_time
     with _lock:
         _process = _spell(secrets.randbelow(_TIME_SPAN), _PART_CHARS)
         _counter = itertools.count(secrets.randbelow(_COUNTER_SPAN))
+        _last_time = (-1, "")  # its start holds the process part
 
 
 _reseed()
@@ -73,14 +75,14 @@ def new_job_id(now_ms: int) -> str:
     global _last_time
     last = _last_time
     if last[0] == now_ms:
-        time = last[1]
+        start = last[1]
     else:
         if not 0 <= now_ms < _TIME_SPAN:
             raise ValueError(f"creation time {now_ms} ms is outside 0..{_TIME_SPAN - 1}")
-        time = _spell(now_ms, _PART_CHARS)
-        _last_time = (now_ms, time)
+        start = MARK + _spell(now_ms, _PART_CHARS) + _process
+        _last_time = (now_ms, start)
     count = next(_counter) % _COUNTER_SPAN
-    return MARK + time + _process + _PAIRS[count >> 12] + _PAIRS[count & 4095]
+    return start + _PAIRS[count >> 12] + _PAIRS[count & 4095]
 
 
 def is_generated_id(job_id: str) -> bool:

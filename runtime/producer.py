@@ -27,7 +27,7 @@ from .options import JobOptions
 from .repeat import first_occurrence, repeat_definition
 from .resolution import ResolvedOptions, repeat_key, resolve
 from .scripts import queue_scripts
-from .serialization import dump_payload, job_definition
+from .serialization import dump_job_payload, dump_payload, job_definition
 from .thread_coalescing import add_job_shared
 from .wire import AddJobArgs
 
@@ -42,8 +42,9 @@ _NO_OPTIONS = JobOptions()
 def _prepare(
     queue: QueueDefinition, name: str, payload: Payload, options: JobOptions
 ) -> tuple[ResolvedOptions, str]:
-    payload_json = dump_payload(queue, name, payload)
-    return resolve(job_definition(queue, name), options), payload_json
+    definition = job_definition(queue, name)
+    payload_json = dump_job_payload(queue, name, definition, payload)
+    return resolve(definition, options), payload_json
 
 
 def _repeat_args(

@@ -21,6 +21,7 @@ from .error_records import parse_errors as parse_errors
 from .errors import InvalidPayloadError, UnknownJobError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+Payload = BaseModel | Mapping[str, Any]
 
 
 def job_definition(queue: QueueDefinition, name: str) -> JobDefinition[Any, Any]:
@@ -104,13 +105,19 @@ def _compact_json() -> Callable[[Any], str]:
 _json = _compact_json()
 
 
-def dump_payload(queue: QueueDefinition, name: str, payload: BaseModel | Mapping[str, Any]) -> str:
+def dump_payload(queue: QueueDefinition, name: str, payload: Payload) -> str:
     """Validate ``payload`` against the job's schema and return its wire JSON.
 
     Raises ``UnknownJobError`` or ``InvalidPayloadError`` (naming the domain, job
     and fields); runs before anything touches Redis.
     """
-    definition = job_definition(queue, name)
+    return dump_job_payload(queue, name, job_definition(queue, name), payload)
+
+
+def dump_job_payload(
+    queue: QueueDefinition, name: str, definition: JobDefinition[Any, Any], payload: Payload
+) -> str:
+    """``dump_payload`` for the job kind ``name`` already looked up (the producer needs both)."""
     try:
         wire = wire_value(definition.payload_model, payload)
     except (ValidationError, SchemaViolation) as exc:
