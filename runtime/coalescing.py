@@ -19,6 +19,7 @@ caller's, and each of them gets it.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -106,7 +107,8 @@ class _Batcher:
 
     async def _send(self, jobs: Sequence[AddJobArgs]) -> list[Added]:
         scripts = queue_scripts(self.connection, self.domain)
-        await self.connection.sync_clock_async()
+        if self.connection.clock_stale:
+            await self.connection.sync_clock_async()
         return await scripts.add_jobs_async(self.connection.now_ms(), jobs)
 
 
@@ -117,9 +119,13 @@ Batchers = dict[str, _Batcher]
 async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs) -> Added:
     """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds."""
     loop = asyncio.get_running_loop()
-    per_domain = connection.batchers_by_loop.get(loop)
-    if per_domain is None:
-        per_domain = connection.batchers_by_loop[loop] = {}
+    last = connection.last_batchers
+    if last is not None and last[0]() is loop:
+        per_domain = last[1]
+    else:
+        found = connection.batchers_by_loop.get(loop)
+        per_domain = connection.batchers_by_loop[loop] = {} if found is None else found
+        connection.last_batchers = (weakref.ref(loop), per_domain)
     batcher = per_domain.get(domain)
     if batcher is None:
         batcher = per_domain[domain] = _Batcher(connection, domain)

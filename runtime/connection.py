@@ -140,12 +140,22 @@ class Connection:
             weakref.WeakKeyDictionary()
         )
         """The asyncio enqueue batchers of each event loop (``coalescing``)."""
+        self.last_batchers: tuple[weakref.ref[asyncio.AbstractEventLoop], Batchers] | None = None
+        """The entry of ``batchers_by_loop`` used last: most programs run one loop, and a
+        weak mapping's lookup costs a new weak reference on every enqueue."""
 
     def __repr__(self) -> str:
         return f"Connection({redact_url(self.url)!r}, prefix={self.prefix!r})"
 
     def now_ms(self) -> int:
         return self.clock()
+
+    @property
+    def clock_stale(self) -> bool:
+        """Whether ``sync_clock`` would measure now: on asyncio, a caller that checks
+        first spares the coroutine on almost every call."""
+        clock = self.clock
+        return isinstance(clock, ServerClock) and clock.stale
 
     def sync_clock(self) -> None:
         """Measure this host's offset to the server's clock when due (one TIME round trip)."""

@@ -131,7 +131,8 @@ async def _add_async(
     trace_context: str,
 ) -> AsyncJob[Any]:
     result_model = queue.jobs[name].result_model
-    await conn.sync_clock_async()
+    if conn.clock_stale:
+        await conn.sync_clock_async()
     now = conn.now_ms()
     if resolved.repeat is not None:
         key, definition, first = _repeat_args(name, payload_json, resolved, now)

@@ -152,12 +152,29 @@ def resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> Resolve
     if cached is None or cached[0] is not definition:
         defaults = _shared(_resolve(definition, _NO_OVERRIDES))
         cached = _resolved_defaults[id(definition)] = (definition, defaults)
-    if options == _NO_OVERRIDES:
+    if _overrides_nothing(options):
         return cached[1]
     resolved = _resolve(definition, options)
     if _keeps_shared_options(options):
         return dataclasses.replace(resolved, shared_options=cached[1].shared_options)
     return resolved
+
+
+def _overrides_nothing(options: JobOptions) -> bool:
+    """``options == JobOptions()``, field by field: the dataclass's ``==`` builds and compares
+    two tuples of every field, on every enqueue."""
+    return (
+        options.delay is None
+        and options.priority is None
+        and options.attempts is None
+        and options.retries is None
+        and options.backoff is None
+        and options.timeout is None
+        and options.job_id is None
+        and options.repeat is None
+        and options.remove_on_complete is None
+        and options.remove_on_fail is None
+    )
 
 
 def _keeps_shared_options(options: JobOptions) -> bool:

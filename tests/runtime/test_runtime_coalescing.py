@@ -146,3 +146,35 @@ async def test_a_lost_reply_to_a_shared_call_adds_each_job_once(
         await via_proxy.aclose()
         await direct.aclose()
         delete_prefix(redis_url, key_prefix)
+
+
+def test_event_loops_taking_turns_each_keep_their_own_batchers(
+    redis_url: str, key_prefix: str
+) -> None:
+    """A connection remembers the loop it served last; another loop must not get its batchers."""
+    connection = Connection(redis_url, prefix=key_prefix)
+    loops = [asyncio.new_event_loop(), asyncio.new_event_loop()]
+
+    async def burst(start: int) -> None:
+        jobs = await asyncio.gather(
+            *(
+                enqueue_async(QUEUE, "double", {"value": start + i}, JobOptions(), connection)
+                for i in range(20)
+            )
+        )
+        assert all(job.created for job in jobs)
+
+    try:
+        for turn in range(3):
+            for number, loop in enumerate(loops):
+                loop.run_until_complete(burst(100 * (2 * turn + number)))
+        assert set(connection.batchers_by_loop) == set(loops)
+        first, second = (connection.batchers_by_loop[loop]["test"] for loop in loops)
+        assert first is not second
+        counts = loops[0].run_until_complete(QueueAdmin("test", connection).counts_async())
+        assert counts.waiting == 120
+    finally:
+        for loop in loops:
+            loop.run_until_complete(connection.aclose())
+            loop.close()
+        delete_prefix(redis_url, key_prefix)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -88,6 +89,31 @@ def test_invalid_options(connection: Connection, options: JobOptions, message: s
     with pytest.raises(InvalidOptionsError, match=message):
         enqueue(QUEUE, "double", {"value": 1}, options, connection)
     assert _keys(connection) == []
+
+
+_ONE_OVERRIDE: dict[str, object] = {
+    "delay": 2,
+    "priority": 0,
+    "attempts": 3,
+    "retries": 2,
+    "backoff": Backoff.fixed(timedelta(milliseconds=10)),
+    "timeout": timedelta(seconds=5),
+    "job_id": "given",
+    "repeat": Repeat(every=timedelta(minutes=1)),
+    "remove_on_complete": False,
+    "remove_on_fail": False,
+}
+"""One value per option; several equal to the kind's default, which still counts as given."""
+
+
+def test_any_option_given_is_resolved_not_taken_from_the_defaults() -> None:
+    definition = QUEUE.jobs["double"]
+    defaults = resolve(definition, JobOptions())
+    assert resolve(definition, JobOptions()) is defaults  # resolved once per job kind
+    assert set(_ONE_OVERRIDE) == {f.name for f in dataclasses.fields(JobOptions)}
+    for name, value in _ONE_OVERRIDE.items():
+        given = resolve(definition, JobOptions(**{name: value}))  # type: ignore[arg-type]
+        assert given is not defaults, name
 
 
 def test_option_merge() -> None:
