@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 
@@ -116,8 +117,13 @@ Batchers = dict[str, _Batcher]
 """The batchers of one connection and event loop, by domain (``Connection.batchers_by_loop``)."""
 
 
-async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs) -> Added:
-    """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds."""
+def add_job_coalesced(
+    connection: Connection, domain: str, job: AddJobArgs
+) -> Coroutine[Any, Any, Added]:
+    """Add one job (its ``add_jobs`` arguments), sharing a script call with concurrent adds.
+
+    Returns the batcher's coroutine itself: no coroutine of its own around it.
+    """
     loop = asyncio.get_running_loop()
     last = connection.last_batchers
     if last is not None and last[0]() is loop:
@@ -129,4 +135,4 @@ async def add_job_coalesced(connection: Connection, domain: str, job: AddJobArgs
     batcher = per_domain.get(domain)
     if batcher is None:
         batcher = per_domain[domain] = _Batcher(connection, domain)
-    return await batcher.add(job)
+    return batcher.add(job)

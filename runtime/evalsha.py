@@ -234,8 +234,8 @@ def run_script(
 ) -> Any:
     """One script run over a blocking link: one round trip, two more after NOSCRIPT."""
     request = script_request(script, keys, args, wait, head)
-    try:
-        replies = _send(link, request)
+    try:  # _send, written out: one call less
+        replies = [link.execute(*request[0])] if len(request) == 1 else link.execute_many(*request)
     except NoScriptError:
         replies = drive(link, after_noscript(script, request))
     return script_reply(replies, wait)
@@ -251,8 +251,11 @@ async def arun_script(
 ) -> Any:
     """``run_script`` over an asyncio link."""
     request = script_request(script, keys, args, wait, head)
-    try:
-        replies = await _asend(link, request)
+    try:  # _asend, written out: one coroutine less on every call
+        if len(request) == 1:
+            replies = [await link.execute(*request[0])]
+        else:
+            replies = await link.execute_many(*request)
     except NoScriptError:
         replies = await adrive(link, after_noscript(script, request))
     return script_reply(replies, wait)

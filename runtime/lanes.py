@@ -140,7 +140,9 @@ class AsyncProducerLane:
 
     async def execute(self, *args: Any) -> Any:
         try:
-            pipe = await self._open()
+            pipe = self._pipe
+            if pipe is None or not pipe.usable:  # else no coroutine to open it
+                pipe = await self._open()
             if pipe is not None:
                 return await pipe.call(pack(args))
         except (redis.ConnectionError, redis.TimeoutError) as error:
@@ -230,18 +232,19 @@ class SyncProducerLane:
         _channels.add(self)
 
     def execute(self, *args: Any) -> Any:
-        return self._run(lambda conn: _send_one(conn, args))
+        return self._run(_send_one, args)
 
     def execute_many(self, *commands: Command) -> list[Any]:
         """Send ``commands`` in one write and read every reply; raises the first error reply."""
-        return _first_error(self._run(lambda conn: _send_many(conn, commands)))
+        return _first_error(self._run(_send_many, commands))
 
-    def _run(self, exchange: Callable[[Connection], Any]) -> Any:
+    def _run(self, exchange: Callable[[Connection, Any], Any], what: Any) -> Any:
+        """``exchange(connection, what)`` on an idle connection, with the client's retries."""
         failures = 0
         while True:
             conn = self._take()
             try:
-                reply: Any = exchange(conn)
+                reply: Any = exchange(conn, what)
             except ResponseError:
                 self._give_back(conn)  # the connection is fine; the command failed
                 raise

@@ -144,18 +144,18 @@ class QueueScripts:
             link = node.sync_channel() if fast else ClientLink(node.sync_client())
             return run_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
-        return call.parse(self.call(on))
+        return call.parse(call_routed(self._conn, self.keys.base, on))
 
     async def arun(
         self, call: ScriptCall[T], *, fast: bool = False, channel: WorkerLane | None = None
     ) -> T:
         """``run`` on asyncio; over ``channel`` when given (the worker's own connection)."""
 
-        async def on(node: Connection) -> Any:
+        def on(node: Connection) -> Awaitable[Any]:  # the script run itself: one coroutine less
             link = channel or (node.async_lane() if fast else AsyncClientLink(node.async_client()))
-            return await arun_script(link, call.script, call.keys, call.args, call.wait, call.head)
+            return arun_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
-        return call.parse(await self.acall(on))
+        return call.parse(await acall_routed(self._conn, self.keys.base, on))
 
     def run_steps(self, steps: Steps[T]) -> T:
         """Drive an operation of several round trips, each step routed on its own."""
