@@ -25,6 +25,7 @@ STYLE = {"ok": "green", "warning": "yellow", "error": "bold red"}
 
 def render(findings: list[Finding], where: str) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Redis at {where}", title_justify="left")
     table.add_column("check", style="bold")
@@ -32,7 +33,7 @@ def render(findings: list[Finding], where: str) -> Table:
     table.add_column("found", overflow="fold")
     table.add_column("fix", overflow="fold")
     for finding in findings:
-        status = f"[{STYLE[finding.level.value]}]{finding.level.value}[/]"
+        status = Text(finding.level.value, style=STYLE[finding.level.value])
         table.add_row(finding.check, status, finding.detail, finding.fix or "-")
     return table
 

@@ -23,8 +23,8 @@ from .live import LiveCheck, Tally, failing_total
 from .loading import LoadError, load_queue
 from .output import fail
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True, markup=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def _contract_queues(spec: Path, out: Path) -> dict[str, QueueDefinition]:

@@ -25,25 +25,28 @@ def out_console() -> Console:
     """The console for results (rich is imported by the commands that print, not by --help).
 
     Results hold users' text (payloads, error messages, domain and job names):
-    a ``:name:`` in it is printed as written, never as an emoji. Not looking
-    for emoji codes also spares loading rich's table of them.
+    it is printed as written, so a ``:name:`` is never an emoji and a ``[word]``
+    never a style (pydantic's ``[type=int_parsing, ...]`` would vanish, and an
+    unmatched ``[/x]`` would crash the command). Styled parts are ``rich.text.Text``.
+    Not looking for emoji codes also spares loading rich's table of them.
     """
     from rich.console import Console
 
-    return Console(emoji=False)
+    return Console(emoji=False, markup=False)
 
 
 @functools.cache
 def err_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False, markup=False)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     import typer
+    from rich.text import Text
 
-    err_console().print(f"[red]error:[/red] {message}", highlight=False)
+    err_console().print(Text.assemble(("error:", "red"), " ", message))
     return typer.Exit(code)
 
 

@@ -32,6 +32,7 @@ _COLUMNS = ("domain", "waiting", "delayed", "active", "completed", "failed", "de
 def show_stats(domain: str | None, out: Path, redis_url: str | None, prefix: str) -> None:
     """Show how many jobs each queue holds, by state."""
     from rich.table import Table
+    from rich.text import Text
 
     from jobcontracts.runtime.admin import QueueAdmin
 
@@ -55,7 +56,7 @@ def show_stats(domain: str | None, out: Path, redis_url: str | None, prefix: str
             str(counts.active),
             str(counts.completed),
             str(counts.failed),
-            f"[red]{counts.dead}[/red]" if counts.dead else "0",
+            Text(str(counts.dead), style="red") if counts.dead else "0",
             "yes" if counts.paused else "no",
         )
     out_console().print(table)

@@ -40,10 +40,14 @@ INSTALL_HINT = "pip install 'jobcontracts[codegen]'"
 
 
 def _console(*, stderr: bool = False) -> Console:
-    """No wrapping, no highlighting: lines stay greppable and diffable."""
+    """No wrapping, no highlighting: lines stay greppable and diffable.
+
+    No markup either: paths and names are printed as written (``gen[1]/`` stays
+    itself); styled parts are ``rich.text.Text``.
+    """
     from rich.console import Console  # imported when a command prints, not for --help
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
 
 
 def require_codegen_extra(command: str) -> None:
@@ -74,6 +78,8 @@ def _load(spec: Path) -> Generated:
 def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("generated")) -> None:
     """Validate jobs.yaml and write the generated packages (only files that changed)."""
     require_codegen_extra("generate")
+    from rich.text import Text
+
     from .output import compare, write
 
     result = _load(spec)
@@ -85,9 +91,12 @@ def generate(spec: SpecOption = Path("jobs.yaml"), out: OutOption = Path("genera
     written = len(drift.changed) + len(drift.missing)
     removed = len(drift.extra) - len(kept)
     console.print(
-        f"[bold green]generated[/] {len(domains)} domain(s), {jobs} job(s) into {out}: "
-        f"{written} file(s) written, {len(drift.unchanged)} unchanged"
-        + (f", {removed} stale removed" if removed else ""),
+        Text.assemble(
+            ("generated", "bold green"),
+            f" {len(domains)} domain(s), {jobs} job(s) into {out}: "
+            f"{written} file(s) written, {len(drift.unchanged)} unchanged"
+            + (f", {removed} stale removed" if removed else ""),
+        )
     )
     for domain in domains:
         console.print(f"  {domain.key}: {', '.join(job.key for job in domain.jobs)}", markup=False)

@@ -16,14 +16,17 @@ import pytest
 from typer.testing import CliRunner
 
 from generated import github
+from generated.github import SyncDataPayload, SyncDataResult
 from jobcontracts.cli.app import app
 from jobcontracts.cli.output import out_console
 from jobcontracts.runtime import (
     Backoff,
     Connection,
+    JobContext,
     JobOptions,
     JobState,
     QueueAdmin,
+    Unrecoverable,
     Worker,
     enqueue,
 )
@@ -274,6 +277,45 @@ async def test_dlq_list_shows_each_reason(
         row = table_row(result.stdout, job_id)
         assert row[1:3] == ["sync_data", "1"]
         assert row[4] == f"unrecoverable: user {user} was deleted upstream"
+
+
+MARKUP_LIKE = "Input should be a valid integer [type=int_parsing, input_value='x'] [/x] [bold]b"
+"""An error text with what rich would read as markup: a tag that swallows pydantic's
+details, an unmatched closing tag (rich raises on it) and a style."""
+
+
+class MarkupRaisingStub(GithubStub):
+    async def sync_data(self, payload: SyncDataPayload, ctx: JobContext, /) -> SyncDataResult:
+        raise Unrecoverable(MARKUP_LIKE)
+
+
+async def test_users_text_is_printed_as_written_never_as_markup(
+    where: list[str], connection: Connection, admin: QueueAdmin
+) -> None:
+    job_id = enqueue(
+        github.QUEUE,
+        "sync_data",
+        {"user_id": ADA, "data_source": "webhook"},
+        JobOptions(),
+        connection,
+    ).id
+    async with running(
+        Worker(github.QUEUE, MarkupRaisingStub(), connection=connection, settings=FAST)
+    ):
+        await wait_counts(admin, dead=1, active=0)
+    reason = f"unrecoverable: {MARKUP_LIKE}"
+
+    result = invoke(["dlq", "list", "github", *where])
+    assert result.exit_code == 0, result.stderr
+    assert table_row(result.stdout, job_id)[4] == reason
+
+    result = invoke(["show", "github", job_id, *where])
+    assert result.exit_code == 0, result.stderr
+    assert show_fields(result.stdout)["dead because"] == reason
+
+    result = invoke(["enqueue", "github", "sync[/x]", SYNC_DATA, *where])
+    assert result.exit_code == 2
+    assert "no job 'sync[/x]'" in result.stderr
 
 
 async def test_dlq_retry_by_id_and_all(
