@@ -124,7 +124,7 @@ class Connection:
         if self.endpoint.kind == "cluster":
             self._slots = SlotMap(self.endpoint, self.settings.connect_timeout)
         self._sync: redis.Redis | None = None
-        self._channel: SyncProducerLane | None = None
+        self._sync_lane: SyncProducerLane | None = None
         self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncProducerLane] = (
             weakref.WeakKeyDictionary()
         )
@@ -214,20 +214,20 @@ class Connection:
                     client = self._sync = self._build_sync()
         return client
 
-    def sync_channel(self) -> SyncProducerLane:
+    def sync_lane(self) -> SyncProducerLane:
         """Direct per-thread connections for the producer's one-call-per-job path."""
         if self._slots is not None:
-            return self.route(self.prefix).sync_channel()
-        channel = self._channel
-        if channel is None:
+            return self.route(self.prefix).sync_lane()
+        lane = self._sync_lane
+        if lane is None:
             client = self.sync_client()
             with self._lock:
-                channel = self._channel
-                if channel is None:
-                    channel = self._channel = SyncProducerLane(
+                lane = self._sync_lane
+                if lane is None:
+                    lane = self._sync_lane = SyncProducerLane(
                         client, self.settings.retries, self._backoff()
                     )
-        return channel
+        return lane
 
     def async_lane(self) -> AsyncProducerLane:
         """The producer's direct connection on the running event loop."""
@@ -256,7 +256,7 @@ class Connection:
         those of a closed loop not at all: both are forgotten, sockets open.
         """
         with self._lock:
-            client, self._sync, self._channel = self._sync, None, None
+            client, self._sync, self._sync_lane = self._sync, None, None
         if client is not None:
             close_sync(client)
         for loop in list(self._async):
@@ -281,7 +281,7 @@ class Connection:
         """
         await self._close_loop_clients()
         with self._lock:
-            client, self._sync, self._channel = self._sync, None, None
+            client, self._sync, self._sync_lane = self._sync, None, None
         if client is not None:
             close_sync(client)
         for node in self._pop_nodes():

@@ -74,7 +74,7 @@ class Dispatcher:
         self._wake: asyncio.Future[None] | None = None
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._channel: WorkerLane | None = None
+        self._lane: WorkerLane | None = None
         self._waits = IdleWaits(
             connection, scripts, self._token_base, (self._lease_ms, self._rate), self._poke
         )
@@ -114,7 +114,7 @@ class Dispatcher:
         )
         claimed.starting = not self._stopping
         # It follows the queue's node: on a Cluster it changes after a failover.
-        self._channel = WorkerLane(lambda: self._scripts.node().async_client())
+        self._lane = WorkerLane(lambda: self._scripts.node().async_client())
         try:
             await self._conn.sync_clock_async()
         except TRANSIENT_ERRORS as exc:  # the heartbeat measures it once Redis answers
@@ -146,7 +146,7 @@ class Dispatcher:
         finally:
             serve(self._domain, -1)
             await asyncio.to_thread(heartbeat.stop, leave=leave)
-            await self._channel.close()
+            await self._lane.close()
             await self._waits.close()
 
     # ------------------------------------------------------------ one round trip
@@ -164,7 +164,7 @@ class Dispatcher:
                 settled,
                 rate_max,
                 rate_window,
-                channel=self._channel,
+                lane=self._lane,
             )
         except Exception as exc:
             if is_access_error(exc):  # waiting will not fix it: stop the worker
@@ -206,8 +206,8 @@ class Dispatcher:
                     await self._wait(want, rate_limited)
         finally:
             claimed.starting = False  # a claim read from here on is handed back
-            assert self._channel is not None
-            await self._waits.finish(self._channel)
+            assert self._lane is not None
+            await self._waits.finish(self._lane)
 
     async def _turn(self, claimed: ClaimedJobs, want: int) -> bool:
         """Settle what finished and claim up to ``want``; True when a burst run is done."""
@@ -282,8 +282,8 @@ class Dispatcher:
             if not claim_pending:
                 self._idle = False
                 return
-            assert self._channel is not None
-            await self._waits.nudge(self._channel)  # the pending claim runs now, and takes it
+            assert self._lane is not None
+            await self._waits.nudge(self._lane)  # the pending claim runs now, and takes it
             timeout = self._settings.idle_block
         # One plain future is the only thing awaited: finishing jobs, stop(),
         # the marker wait and the timeout all resolve it (no asyncio.wait).
@@ -314,8 +314,8 @@ class Dispatcher:
             if pending is None or not pending.reserved:
                 self._idle = False
             else:  # a due time or the end of a rate window came before the pending claim ran
-                assert self._channel is not None
-                await self._waits.nudge(self._channel)
+                assert self._lane is not None
+                await self._waits.nudge(self._lane)
 
     def _start_wait(self, want: int, timeout: float) -> PendingWait:
         """Wait on the marker; with the server's clock, with a claim of ``want`` queued behind."""

@@ -12,7 +12,7 @@ The request and the reading of its replies are plain functions, and the
 NOSCRIPT fallback is written once, without I/O, as a generator
 (``after_noscript``) that yields the commands to send and receives their
 replies; ``drive`` and ``adrive`` run such an exchange over a blocking or an
-asyncio link (a dedicated channel, or a redis-py client through ``ClientLink``).
+asyncio link (a lane of ``lanes.py``, or a redis-py client through ``ClientLink``).
 ``run_script`` and ``arun_script`` send the request directly (the worker's
 claim call costs no generator) and turn to the fallback only on NOSCRIPT.
 """

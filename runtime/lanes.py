@@ -229,7 +229,7 @@ class SyncProducerLane:
         self._retries = retries
         self._backoff = backoff
         self._idle: deque[Connection] = deque()
-        _channels.add(self)
+        _sync_lanes.add(self)
 
     def execute(self, *args: Any) -> Any:
         return self._run(_send_one, args)
@@ -317,12 +317,12 @@ def _send_many(conn: Connection, commands: Sequence[Command]) -> list[Any]:
     return replies
 
 
-_channels: weakref.WeakSet[SyncProducerLane] = weakref.WeakSet()
+_sync_lanes: weakref.WeakSet[SyncProducerLane] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:
-    for channel in list(_channels):
-        channel.forget_after_fork()
+    for lane in list(_sync_lanes):
+        lane.forget_after_fork()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

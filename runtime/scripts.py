@@ -138,21 +138,21 @@ class QueueScripts:
 
     # the two executors --------------------------------------------------
     def run(self, call: ScriptCall[T], *, fast: bool = False) -> T:
-        """Run one script call; ``fast`` takes the producer's dedicated channel."""
+        """Run one script call; ``fast`` takes the producer's lane (``lanes.py``)."""
 
         def on(node: Connection) -> Any:
-            link = node.sync_channel() if fast else ClientLink(node.sync_client())
+            link = node.sync_lane() if fast else ClientLink(node.sync_client())
             return run_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
         return call.parse(call_routed(self._conn, self.keys.base, on))
 
     async def arun(
-        self, call: ScriptCall[T], *, fast: bool = False, channel: WorkerLane | None = None
+        self, call: ScriptCall[T], *, fast: bool = False, lane: WorkerLane | None = None
     ) -> T:
-        """``run`` on asyncio; over ``channel`` when given (the worker's own connection)."""
+        """``run`` on asyncio; over ``lane`` when given (the worker's own connection)."""
 
         def on(node: Connection) -> Awaitable[Any]:  # the script run itself: one coroutine less
-            link = channel or (node.async_lane() if fast else AsyncClientLink(node.async_client()))
+            link = lane or (node.async_lane() if fast else AsyncClientLink(node.async_client()))
             return arun_script(link, call.script, call.keys, call.args, call.wait, call.head)
 
         return call.parse(await acall_routed(self._conn, self.keys.base, on))
@@ -206,14 +206,14 @@ class QueueScripts:
         settled: Sequence[Settlement],
         rate_max: int = 0,
         rate_window_ms: int = 0,
-        channel: WorkerLane | None = None,
+        lane: WorkerLane | None = None,
     ) -> ClaimReply:
-        """Settle ``settled`` and claim up to ``want`` jobs (over ``channel`` when given)."""
+        """Settle ``settled`` and claim up to ``want`` jobs (over ``lane`` when given)."""
         call = self.calls.finish_and_claim(
             now_ms, token, lease_ms, want, settled, (rate_max, rate_window_ms)
         )
         try:
-            return await self.arun(call, channel=channel)
+            return await self.arun(call, lane=lane)
         except NotReplicatedError as error:
             log.warning(
                 "%d settlement(s) in %s: %s",
@@ -226,7 +226,7 @@ class QueueScripts:
 
     async def claim_when_woken_async(
         self,
-        channel: WorkerLane,
+        lane: WorkerLane,
         wake_key: str,
         timeout_s: float,
         call: tuple[str, int, int, tuple[int, int]],
@@ -244,7 +244,7 @@ class QueueScripts:
         claim = self.calls.finish_and_claim(None, token, lease_ms, want, (), rate)
         block = ("BZPOPMIN", self.keys.marker, wake_key, f"{timeout_s:.3f}")
         (evalsha,) = script_request(claim.script, claim.keys, claim.args, None)
-        popped, reply = await channel.exchange(block, evalsha)
+        popped, reply = await lane.exchange(block, evalsha)
         error = popped if isinstance(popped, ResponseError) else None
         if isinstance(reply, ResponseError):
             if error is not None:

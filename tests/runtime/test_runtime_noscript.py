@@ -73,13 +73,13 @@ async def test_every_kind_of_call_reloads_its_script(private: Connection) -> Non
     try:
         _flushed(private, FINISH_AND_CLAIM)
         claim = await scripts.finish_and_claim_async(
-            private.now_ms(), "w:1", 30_000, 2, [], channel=channel
+            private.now_ms(), "w:1", 30_000, 2, [], lane=channel
         )  # the worker's own connection
         assert sorted(job.id for job in claim.jobs) == sorted([first.id, second.id])
         _flushed(private, FINISH_AND_CLAIM)
         done = [Settlement.completed(job.id, job.token, '{"doubled":0}') for job in claim.jobs]
         reply = await scripts.finish_and_claim_async(
-            private.now_ms(), "w:2", 30_000, 0, done, channel=channel
+            private.now_ms(), "w:2", 30_000, 0, done, lane=channel
         )
         assert reply.ignored == []
     finally:

@@ -46,7 +46,7 @@ def test_a_thousand_short_lived_threads_each_enqueue_one_job(
     assert QueueAdmin("test", conn).counts().waiting == THREADS
     # The threads are gone and so are their claims on connections: only the
     # channel's idle set stays out of the pool, and the server sees no more.
-    channel = conn.sync_channel()
+    channel = conn.sync_lane()
     assert channel.idle() <= SyncProducerLane.IDLE_MAX
     admin = redis.Redis.from_url(server.url)
     clients = int(admin.info("clients")["connected_clients"])
