@@ -284,7 +284,10 @@ async def test_remove_on_complete_policies(connection: Connection) -> None:
         await wait_counts(admin, waiting=0, active=0, completed=2)
     counts = await admin.counts_async()
     assert counts.completed == 2
-    assert [await j.status() for j in kept][-2:] == [JobState.COMPLETED, JobState.COMPLETED]
+    # Retention keeps the two that finished last; with jobs run side by side that
+    # need not be the two enqueued last, so only the tally is certain.
+    statuses = [await j.status() for j in kept]
+    assert (statuses.count(JobState.COMPLETED), statuses.count(JobState.UNKNOWN)) == (2, 3)
 
 
 async def test_retention_by_age(redis_url: str, key_prefix: str, manual_clock: ManualClock) -> None:
