@@ -91,3 +91,7 @@ class JobOptions:
     repeat: Repeat | None = None
     remove_on_complete: RemovePolicy | None = None
     remove_on_fail: RemovePolicy | None = None
+
+
+NO_OVERRIDES = JobOptions()
+"""The options of a call that overrides nothing, shared by the runtime's own calls."""

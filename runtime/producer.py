@@ -23,7 +23,7 @@ from .errors import InvalidOptionsError
 from .handle import AsyncJob, Job
 from .ids import is_generated_id, new_job_id
 from .observe import publish_tracer
-from .options import JobOptions
+from .options import NO_OVERRIDES, JobOptions
 from .repeat import first_occurrence, repeat_definition
 from .resolution import ResolvedOptions, repeat_key, resolve
 from .scripts import queue_scripts
@@ -36,7 +36,6 @@ BulkItem: TypeAlias = tuple[str, Payload] | tuple[str, Payload, JobOptions]
 """One job of ``enqueue_many``: ``(name, payload)`` or ``(name, payload, options)``."""
 
 DEFAULT_CHUNK = 1000
-_NO_OPTIONS = JobOptions()
 
 
 def _prepare(
@@ -175,7 +174,7 @@ def _prepare_many(queue: QueueDefinition, jobs: Iterable[BulkItem], now_ms: int)
         else:
             payload_json = dump_payload(queue, name, payload)
             resolved = defaults.get(name) or defaults.setdefault(
-                name, resolve(job_definition(queue, name), _NO_OPTIONS)
+                name, resolve(job_definition(queue, name), NO_OVERRIDES)
             )
         if resolved.repeat is not None:
             raise InvalidOptionsError(

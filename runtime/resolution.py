@@ -19,7 +19,7 @@ from .definitions import JobDefinition
 from .durations import Duration, to_milliseconds
 from .errors import InvalidOptionsError
 from .ids import MARK, is_generated_id
-from .options import JobOptions, RemovePolicy, Repeat, Retention
+from .options import NO_OVERRIDES, JobOptions, RemovePolicy, Repeat, Retention
 from .wire import MAX_PRIORITY, MIN_PRIORITY, AddJobArgs, JobField
 from .wire import Retention as RetentionSpec
 
@@ -142,7 +142,6 @@ def validate_repeat(repeat: Repeat) -> None:
         raise InvalidOptionsError(f"repeat limit must be >= 1, got {repeat.limit}")
 
 
-_NO_OVERRIDES = JobOptions()
 _resolved_defaults: dict[int, tuple[JobDefinition[Any, Any], ResolvedOptions]] = {}
 """Most jobs are enqueued with their defaults: those resolve once per job kind."""
 
@@ -150,7 +149,7 @@ _resolved_defaults: dict[int, tuple[JobDefinition[Any, Any], ResolvedOptions]] =
 def resolve(definition: JobDefinition[Any, Any], options: JobOptions) -> ResolvedOptions:
     cached = _resolved_defaults.get(id(definition))
     if cached is None or cached[0] is not definition:
-        defaults = _shared(_resolve(definition, _NO_OVERRIDES))
+        defaults = _shared(_resolve(definition, NO_OVERRIDES))
         cached = _resolved_defaults[id(definition)] = (definition, defaults)
     if _overrides_nothing(options):
         return cached[1]
