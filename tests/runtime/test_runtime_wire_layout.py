@@ -60,9 +60,8 @@ SCRIPTS = {
 COMMON = SCRIPTS["_common"]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
 
-_HASH_CALL = re.compile(
-    r"redis\.call\('(HGETALL|HGET|HMGET|HSET|HDEL|HINCRBY)', ([^,)]+)(?:, ([^)]*))?\)"
-)
+_HASH_CALL = re.compile(r"redis\.call\('(HGETALL|HGET|HMGET|HSET|HDEL|HINCRBY)'")
+_STRING = re.compile(r"'([^'\\]*)'")
 _LITERAL = re.compile(r"(?<!\.\. )'([^']*)'(?! \.\.)")
 
 
@@ -73,22 +72,73 @@ def _function(source: str, name: str) -> str:
     return source[start:end]
 
 
+def _call_arguments(source: str, start: int) -> list[str]:
+    """The top-level arguments of the call whose ``(`` is at ``start``, as written.
+
+    Nested calls (``fmt(now)``) and quoted text stay inside their argument, so
+    a field written after one is still seen.
+    """
+    args: list[str] = []
+    depth, begin, at = 0, start + 1, start
+    while at < len(source):
+        char = source[at]
+        if char == "'":
+            closing = _STRING.match(source, at)
+            assert closing is not None, f"an unclosed string at {source[at : at + 40]!r}"
+            at = closing.end()
+            continue
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+            if depth == 0:
+                return [*args, source[begin:at].strip()]
+        elif char == "," and depth == 1:
+            args.append(source[begin:at].strip())
+            begin = at + 1
+        at += 1
+    raise AssertionError(f"a call this test cannot read: {source[start : start + 60]!r}")
+
+
+def _hash_fields_in(source: str) -> set[str]:
+    """The literal field names of every hash command in ``source`` (not ``'#' .. key``)."""
+    fields: set[str] = set()
+    calls = list(_HASH_CALL.finditer(source))
+    assert len(calls) == source.count("redis.call('H"), "a hash command this test cannot read"
+    for call in calls:
+        command = call.group(1)
+        _, _key, *rest = _call_arguments(source, call.start() + len("redis.call"))
+        if command == "HGETALL":
+            names: list[str] = []
+        elif command in ("HINCRBY", "HSET"):  # one field, or field-value pairs
+            names = rest[:1] if command == "HINCRBY" else rest[::2]
+        else:
+            names = rest
+        fields |= {name[1:-1] for name in names if _STRING.fullmatch(name)}
+    return fields
+
+
 def _hash_fields() -> set[str]:
     """Every literal field name the scripts read or write in a hash (not ``'#' .. key``)."""
     fields: set[str] = set()
     for source in SCRIPTS.values():
-        for line in source.splitlines():
-            if "redis.call('H" not in line:
-                continue
-            call = _HASH_CALL.search(line)
-            assert call is not None, f"a hash command this test cannot read: {line.strip()}"
-            fields |= set(_LITERAL.findall(call.group(3) or ""))
+        fields |= _hash_fields_in(source)
     create = _function(COMMON, "create_job")
     table = re.search(r"local fields = \{(.*?)\}", create, re.DOTALL)
     assert table is not None
     fields |= set(_LITERAL.findall(table.group(1)))
     fields |= set(re.findall(r"fields\[#fields \+ 1\] = '(\w+)'", create))
     return fields
+
+
+def test_hash_fields_are_read_past_nested_calls_and_across_lines() -> None:
+    source = (
+        "redis.call('HSET', job_key, 'dr', fmt(now, 'x'), 'ft', now)\n"
+        "redis.call('HMGET', job_key,\n  'n', 'd')\n"
+        "redis.call('HINCRBY', key, 'c' .. minute, 1)\n"
+        "redis.call('HSET', key, 'st', 'waiting', '#' .. key, 1)\n"
+    )
+    assert _hash_fields_in(source) == {"dr", "ft", "n", "d", "st"}
 
 
 def test_every_hash_field_the_scripts_use_is_named_in_the_wire_module() -> None:
