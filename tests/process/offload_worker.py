@@ -2,7 +2,8 @@
 
 ``jobctl worker tests.process.offload_worker:offload_worker`` serves the
 ``offloads`` queue: ``block`` sleeps with ``time.sleep`` in the worker's
-thread pool (``in_thread``), ``child`` sleeps in a child process
+thread pool (``in_thread``; with ``until_done`` it blocks
+until that many jobs have ended), ``child`` sleeps in a child process
 (``in_process``) after appending its process id to ``pid_file``, and
 ``quick`` is a plain async handler. ``block`` and ``quick`` record starts and
 finishes in Redis like the nap worker does, so a test sees what ran where.
@@ -42,6 +43,8 @@ DOMAIN = "offloads"
 class Sleep(BaseModel):
     seconds: float = 0.0
     pid_file: str = ""
+    until_done: int = 0
+    """``block`` then sleeps on until this many jobs have recorded their end (at most a minute)."""
 
 
 class Slept(BaseModel):
@@ -76,12 +79,20 @@ class Offloads:
         assert self.connection is not None
         self.connection.sync_client().rpush(key, job_id)  # pyright: ignore[reportUnknownMemberType]
 
+    def _count(self, key: str) -> int:
+        assert self.connection is not None
+        return self.connection.sync_client().llen(key)
+
     @in_thread
     def block(self, payload: Sleep, ctx: JobContext, /) -> Slept:
         assert self.connection is not None
         self._record(started_key(self.connection.prefix), ctx.job_id)
         time.sleep(payload.seconds)
-        self._record(done_key(self.connection.prefix), ctx.job_id)
+        ended = done_key(self.connection.prefix)
+        give_up = time.monotonic() + 60.0
+        while time.monotonic() < give_up and self._count(ended) < payload.until_done:
+            time.sleep(0.05)
+        self._record(ended, ctx.job_id)
         return Slept(pid=os.getpid())
 
     @in_process

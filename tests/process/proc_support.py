@@ -160,6 +160,9 @@ class Records:
     def done(self) -> Counter[str]:
         return Counter(self._list(done_key(self.connection.prefix)))
 
+    def ended_in_order(self) -> list[str]:
+        return self._list(done_key(self.connection.prefix))
+
 
 def add_naps(connection: Connection, count: int, seconds: float) -> list[str]:
     jobs = enqueue_many(QUEUE, [("nap", {"seconds": seconds}) for _ in range(count)], connection)
