@@ -16,7 +16,7 @@ from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from .evalsha import Arg, LuaScript, load_script, script_head
 from .keys import QueueKeys
-from .pipelined import Encoded
+from .pipelined import Encoded, pack
 from .script_replies import (
     BeatReply,
     ClaimReply,
@@ -32,7 +32,15 @@ from .script_replies import (
     parse_watch,
 )
 from .topology import ReplicaWait
-from .wire import ADD_OWN_FIELDS, AddJobArgs, RepeatStep, Settlement, WatchReply
+from .wire import (
+    ADD_ARGS_PER_JOB,
+    ADD_ARGS_PER_SET,
+    ADD_OWN_FIELDS,
+    AddJobArgs,
+    RepeatStep,
+    Settlement,
+    WatchReply,
+)
 
 T = TypeVar("T")
 
@@ -105,13 +113,25 @@ delay or trace context has its own set), it starts afresh."""
 class QueueCalls:
     """The script calls of one queue; ``wait`` applies to the writes that ask for it."""
 
-    __slots__ = ("_add", "_add_head", "_claim", "_repeat", "_sets", "_states", "keys", "wait")
+    __slots__ = (
+        "_add",
+        "_add_head",
+        "_add_one_head",
+        "_claim",
+        "_repeat",
+        "_sets",
+        "_states",
+        "keys",
+        "wait",
+    )
 
     def __init__(self, keys: QueueKeys, wait: ReplicaWait | None) -> None:
         self.keys = k = keys
         self.wait = wait
         self._add = (k.id, k.wait, k.delayed, k.marker, k.paused, k.job_prefix, k.options, k.fifo)
         self._add_head = script_head(ADD_JOBS, self._add)
+        one_count = len(self._add_head) + 2 + ADD_ARGS_PER_SET + ADD_ARGS_PER_JOB
+        self._add_one_head = b"*%d\r\n%s" % (one_count, self._add_head.resp)
         self._sets: dict[tuple[Arg, ...], Encoded] = {}
         self._claim = (
             *(k.wait, k.delayed, k.retry, k.active, k.completed, k.dead, k.paused),
@@ -150,6 +170,48 @@ class QueueCalls:
             args.append(encoded)
         args += own
         return ScriptCall(ADD_JOBS, self._add, args, _integers, self.wait, self._add_head)
+
+    def add_one_packed(self, now_ms: int, job: AddJobArgs) -> bytes:
+        """``add_jobs(now_ms, [job])`` packed for the wire (``pipelined.pack``), in fewer steps.
+
+        The asyncio producer's common call: one job. Its bytes are those of
+        ``pack`` on the call's EVALSHA, built from the head and the option set
+        packed before, with only the time, the id and the payload packed here.
+        """
+        shared = job[ADD_OWN_FIELDS:]
+        packed = self._sets
+        encoded = packed.get(shared)
+        if encoded is None:
+            if len(packed) >= OPTION_SETS_PACKED:
+                packed.clear()
+            encoded = packed[shared] = Encoded(shared)
+        job_id = job[0]
+        payload = job[1]
+        if type(payload) is str:
+            data = payload.encode()
+        elif type(payload) is bytes:
+            data = payload
+        else:  # a subclass: ``pack`` knows how redis-py encodes it
+            return self.add_packed(now_ms, (job,))
+        if type(job_id) is not str or type(now_ms) is not int:
+            return self.add_packed(now_ms, (job,))
+        key = job_id.encode()
+        now = b"%d" % now_ms
+        return b"".join(
+            (
+                self._add_one_head,
+                b"$%d\r\n%s\r\n$1\r\n1\r\n" % (len(now), now),
+                encoded.resp,
+                b"$%d\r\n%s\r\n$%d\r\n" % (len(key), key, len(data)),
+                data,
+                b"\r\n$1\r\n1\r\n",
+            )
+        )
+
+    def add_packed(self, now_ms: int, jobs: Sequence[AddJobArgs]) -> bytes:
+        """``add_jobs(now_ms, jobs)`` packed for the wire (``pipelined.pack``)."""
+        call = self.add_jobs(now_ms, jobs)
+        return pack((self._add_head, *call.args))
 
     def packed_sets(self) -> int:
         """How many option sets this queue keeps packed (at most ``OPTION_SETS_PACKED``)."""

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import redis
 
 from jobcontracts.runtime import Connection
+from jobcontracts.runtime.evalsha import script_request
 from jobcontracts.runtime.keys import QueueKeys
-from jobcontracts.runtime.pipelined import Encoded, plain
+from jobcontracts.runtime.pipelined import Encoded, pack, plain
 from jobcontracts.runtime.script_calls import OPTION_SETS_PACKED, QueueCalls
 from jobcontracts.runtime.scripts import queue_scripts
-from jobcontracts.runtime.wire import ADD_OWN_FIELDS
+from jobcontracts.runtime.wire import ADD_OWN_FIELDS, AddJobArgs
 from tests.runtime.runtime_testkit import raw_job
 
 
@@ -41,6 +43,25 @@ def test_sets_that_vary_per_call_keep_few_packed_and_each_goes_out_as_it_is() ->
         call = calls.add_jobs(1, [job])
         assert list(plain(call.args)) == [1, 1, *job[ADD_OWN_FIELDS:], "a", b"{}", 1]
         assert calls.packed_sets() <= OPTION_SETS_PACKED
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        raw_job("a", "double", b'{"value":1}'),
+        raw_job("", "double", b"{}"),  # the id counter's next value
+        raw_job("ü-1", "double", "é".encode() * 700),  # past the lookup of short lengths
+        raw_job("b", "double", b"[]")._replace(payload='{"text":"ß"}', delay_ms=1500),
+    ],
+)
+def test_one_job_is_packed_as_the_full_path_packs_it(job: AddJobArgs) -> None:
+    calls = QueueCalls(QueueKeys.build("jobs", "github"), None)
+    for now_ms in (0, 7, 1_796_331_741_158):
+        for jobs in ([job], [job, job]):
+            call = calls.add_jobs(now_ms, jobs)
+            (evalsha,) = script_request(call.script, call.keys, call.args, None, call.head)
+            assert calls.add_packed(now_ms, jobs) == pack(evalsha)
+        assert calls.add_one_packed(now_ms, job) == calls.add_packed(now_ms, [job])
 
 
 def _exists(url: str, key: str) -> bool:
