@@ -25,9 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+from redis.exceptions import NoScriptError
 
 from .connection import Connection
-from .scripts import queue_scripts
+from .pipelined import PipelinedConnection
+from .retrying import is_outage
+from .routing import REDIRECT_ERRORS
+from .script_replies import parse_add
+from .scripts import QueueScripts, queue_scripts
 from .wire import AddJobArgs
 
 MAX_BATCH = 1000
@@ -44,6 +49,15 @@ class _Batcher:
     domain: str
     busy: bool = False
     waiting: list[_Waiting] = field(default_factory=lambda: list[_Waiting]())
+    scripts: QueueScripts = field(init=False)
+    direct: bool = field(init=False)
+    """Whether calls may go straight to the lane's pipelined connection (``_send``)."""
+    pipe: PipelinedConnection | None = None
+    """That connection, as the last call through the full path left it."""
+
+    def __post_init__(self) -> None:
+        self.scripts = queue_scripts(self.connection, self.domain)
+        self.direct = self.connection.endpoint.kind != "cluster" and self.scripts.calls.wait is None
 
     async def add(self, job: AddJobArgs) -> Added:
         if self.busy:
@@ -64,10 +78,11 @@ class _Batcher:
 
     def _next(self) -> None:
         """Send what waited meanwhile as one call, or mark the queue free."""
-        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
-        if not batch:
+        waiting = self.waiting
+        if not waiting:
             self.busy = False
             return
+        batch, self.waiting = waiting[:MAX_BATCH], waiting[MAX_BATCH:]
         asyncio.get_running_loop().create_task(self._send_batch(batch))
 
     async def _send_batch(self, batch: list[_Waiting]) -> None:
@@ -107,10 +122,55 @@ class _Batcher:
             future.set_result(reply)
 
     async def _send(self, jobs: Sequence[AddJobArgs]) -> list[Added]:
-        scripts = queue_scripts(self.connection, self.domain)
-        if self.connection.clock_stale:
-            await self.connection.sync_clock_async()
-        return await scripts.add_jobs_async(self.connection.now_ms(), jobs)
+        """One ``add_jobs`` call; straight to the pipelined connection when nothing is unusual.
+
+        The direct path is the full one (``QueueScripts.add_jobs_async``: routing,
+        the lane, EVALSHA with its NOSCRIPT fallback) for its common case, a single
+        server, no WAIT and an open lane, written without its layers. Its bytes on
+        the wire are the same; on any failure ``_after`` goes on as the full path would.
+        """
+        connection = self.connection
+        if connection.clock_stale:
+            await connection.sync_clock_async()
+        now = connection.now_ms()
+        pipe = self.pipe
+        if pipe is None or not pipe.usable:
+            return await self._full(now, jobs)
+        calls = self.scripts.calls
+        packed = (
+            calls.add_one_packed(now, jobs[0]) if len(jobs) == 1 else calls.add_packed(now, jobs)
+        )
+        try:
+            reply = await pipe.call(packed)
+        except Exception as error:
+            return await self._after(error, now, jobs)
+        return parse_add(jobs, reply)
+
+    async def _after(self, error: Exception, now: int, jobs: Sequence[AddJobArgs]) -> list[Added]:
+        """What the full path does once the lane's connection answered ``error``.
+
+        A connection error or timeout that is an outage: the call goes through
+        the client's pool, with its retries (``AsyncProducerLane.execute``). An
+        unloaded script (NOSCRIPT) or a redirect: the call starts over on the full
+        path, which loads the script or reroutes (the failed EVALSHA ran nothing).
+        Any other error is the call's own.
+        """
+        if isinstance(error, redis.ConnectionError | redis.TimeoutError):
+            if not is_outage(error):
+                raise error
+            return await self._full(now, jobs, pooled=True)
+        if isinstance(error, (NoScriptError, *REDIRECT_ERRORS)):
+            return await self._full(now, jobs)
+        raise error
+
+    async def _full(
+        self, now: int, jobs: Sequence[AddJobArgs], *, pooled: bool = False
+    ) -> list[Added]:
+        try:
+            return await self.scripts.add_jobs_async(now, jobs, pooled=pooled)
+        finally:
+            if self.direct:
+                self.pipe = self.connection.async_lane().open_pipe()
 
 
 Batchers = dict[str, _Batcher]

@@ -138,6 +138,12 @@ class AsyncProducerLane:
         """Whether calls currently go over the pipelined connection."""
         return self._pipe is not None and self._pipe.usable
 
+    def open_pipe(self) -> PipelinedConnection | None:
+        """The pipelined connection, when open and usable: a caller may ``call`` it directly,
+        and takes ``execute`` (which opens, reopens and falls back) when it fails."""
+        pipe = self._pipe
+        return pipe if pipe is not None and pipe.usable else None
+
     async def execute(self, *args: Any) -> Any:
         try:
             pipe = self._pipe

@@ -193,9 +193,11 @@ class QueueScripts:
         return parse_add(jobs, self.run(self.calls.add_jobs(now_ms, jobs), fast=True))
 
     async def add_jobs_async(
-        self, now_ms: int, jobs: Sequence[AddJobArgs]
+        self, now_ms: int, jobs: Sequence[AddJobArgs], *, pooled: bool = False
     ) -> list[tuple[str, bool]]:
-        return parse_add(jobs, await self.arun(self.calls.add_jobs(now_ms, jobs), fast=True))
+        """``pooled``: through the client's pool, as the lane does after losing its connection."""
+        call = self.calls.add_jobs(now_ms, jobs)
+        return parse_add(jobs, await self.arun(call, fast=not pooled))
 
     async def finish_and_claim_async(
         self,
