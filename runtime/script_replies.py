@@ -115,6 +115,13 @@ def parse_add(jobs: Sequence[AddJobArgs], reply: list[int]) -> list[tuple[str, b
     ]
 
 
+def parse_add_one(job: AddJobArgs, reply: list[int]) -> tuple[str, bool]:
+    """``parse_add`` for a call of one job."""
+    (n,) = reply
+    job_id = job[0]
+    return (job_id, n == 1) if job_id else (str(abs(n)), n > 0)
+
+
 def parse_claim(reply: list[Any], token: str) -> ClaimReply:
     meta, flat, ignored = reply
     jobs = [

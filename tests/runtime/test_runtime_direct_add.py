@@ -22,6 +22,7 @@ import redis
 from jobcontracts.runtime import Connection, JobOptions, QueueAdmin, enqueue_async
 from jobcontracts.runtime.coalescing import add_job_coalesced
 from jobcontracts.runtime.script_calls import ADD_JOBS
+from jobcontracts.runtime.script_replies import parse_add, parse_add_one
 from jobcontracts.runtime.testing import RedisServer
 from tests.conftest import delete_prefix
 from tests.runtime.runtime_testkit import make_queue, raw_job
@@ -104,3 +105,10 @@ async def test_a_lane_killed_between_adds_costs_the_next_add_nothing(
     assert (await QueueAdmin("test", conn).counts_async()).waiting == 2
     assert await add_job_coalesced(conn, "test", raw_job("c", "double", b"{}")) == ("c", True)
     assert conn.async_lane().pipelined  # reopened for the calls after
+
+
+@pytest.mark.parametrize("n", [1, 0, 17, -17])
+@pytest.mark.parametrize("job_id", ["given", ""])
+def test_a_one_job_reply_reads_as_a_batch_reply_of_one(job_id: str, n: int) -> None:
+    job = raw_job(job_id, "double", b"{}")
+    assert parse_add_one(job, [n]) == parse_add([job], [n])[0]
