@@ -15,28 +15,51 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|([+-])([0-9]{2}):([0-9]{2}))")
-_IPV4 = re.compile(
+
+class _LazyPattern:
+    """A regular expression compiled when a value is first checked against it.
+
+    Importing this module should not compile its thirteen expressions: a
+    worker's contracts assert one or two formats, or none. ``fullmatch``
+    starts as the compiling step and is then the compiled pattern's own
+    method, so later checks cost what a plain ``re.Pattern`` would.
+    """
+
+    __slots__ = ("_source", "fullmatch")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self.fullmatch: Callable[[str], re.Match[str] | None] = self._compile_and_match
+
+    def _compile_and_match(self, text: str) -> re.Match[str] | None:
+        self.fullmatch = re.compile(self._source).fullmatch
+        return self.fullmatch(text)
+
+
+_DATE = _LazyPattern(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_TIME = _LazyPattern(
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
+_IPV4 = _LazyPattern(
     r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
 )
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID = _LazyPattern(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DUR_TIME = r"T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S)"
-_DURATION = re.compile(
+_DURATION = _LazyPattern(
     rf"P(?:(?:[0-9]+D|[0-9]+M(?:[0-9]+D)?|[0-9]+Y(?:[0-9]+M(?:[0-9]+D)?)?)(?:{_DUR_TIME})?"
     rf"|{_DUR_TIME}|[0-9]+W)"
 )
-_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_LABEL = _LazyPattern(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL_PART = re.compile(rf'{_ATEXT}(?:\.{_ATEXT})*|"(?:[^"\\\r\n]|\\[\x20-\x7e])*"')
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_LOCAL_PART = _LazyPattern(rf'{_ATEXT}(?:\.{_ATEXT})*|"(?:[^"\\\r\n]|\\[\x20-\x7e])*"')
+_SCHEME = _LazyPattern(r"[A-Za-z][A-Za-z0-9+.-]*")
 _PCT = r"%[0-9A-Fa-f]{2}"
 _UNRESERVED_SUB = r"A-Za-z0-9._~!$&'()*+,;=\-"
-_REG_NAME = re.compile(rf"(?:[{_UNRESERVED_SUB}]|{_PCT})*")
-_USERINFO = re.compile(rf"(?:[{_UNRESERVED_SUB}:]|{_PCT})*")
-_SEGMENT = re.compile(rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})*")
-_QUERY = re.compile(rf"(?:[{_UNRESERVED_SUB}:@/?]|{_PCT})*")
-_IPV_FUTURE = re.compile(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED_SUB}:]+")
+_REG_NAME = _LazyPattern(rf"(?:[{_UNRESERVED_SUB}]|{_PCT})*")
+_USERINFO = _LazyPattern(rf"(?:[{_UNRESERVED_SUB}:]|{_PCT})*")
+_SEGMENT = _LazyPattern(rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})*")
+_QUERY = _LazyPattern(rf"(?:[{_UNRESERVED_SUB}:@/?]|{_PCT})*")
+_IPV_FUTURE = _LazyPattern(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED_SUB}:]+")
 
 _DISALLOWED = frozenset(
     {0x0640, 0x07FA, 0x302E, 0x302F, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303B}
