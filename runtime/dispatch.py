@@ -25,7 +25,6 @@ import time
 
 from .claimed import ClaimedJobs
 from .connection import Connection
-from .diagnosis import is_access_error, refused
 from .durations import to_milliseconds
 from .errors import RedisAccessError, TopologyError
 from .execution import JobRunner
@@ -167,6 +166,8 @@ class Dispatcher:
                 lane=self._lane,
             )
         except Exception as exc:
+            from .diagnosis import is_access_error, refused  # loaded when a call fails
+
             if is_access_error(exc):  # waiting will not fix it: stop the worker
                 raise refused(exc, self._conn.url, prefix=self._conn.prefix) from exc
             raise

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from redis.exceptions import ResponseError
 
 from .connection import Connection
-from .diagnosis import is_access_error, refused
 from .lanes import WorkerLane
 from .routing import TRANSIENT_ERRORS
 from .script_replies import ClaimReply
@@ -126,6 +125,8 @@ class IdleWaits:
             await self._lost(exc)
             return WaitEnd.TROUBLE
         except Exception as exc:
+            from .diagnosis import is_access_error, refused  # loaded when a wait fails
+
             if is_access_error(exc):  # waiting will not fix it: stop the worker
                 raise refused(exc, self._conn.url, prefix=self._conn.prefix) from exc
             log.error(
@@ -151,6 +152,8 @@ class IdleWaits:
             )
             return WaitEnd.TROUBLE
         if woken.error is not None:  # the claim's jobs are taken; the wait itself failed
+            from .diagnosis import is_access_error, refused
+
             if is_access_error(woken.error):
                 raise refused(
                     woken.error, self._conn.url, prefix=self._conn.prefix

@@ -19,7 +19,6 @@ import redis
 import redis.asyncio
 
 from .connection import CONNECTION_ERRORS, ONE_SHOT, Connection
-from .diagnosis import explain, is_access_error, looks_like_tls, refused, tls_port_line
 from .errors import RedisAccessError
 from .server_checks import Level, config_values, eviction_finding, persistence_finding
 
@@ -51,6 +50,8 @@ async def _reachable(connection: Connection, domain: str) -> bool:
     try:
         await connection.async_client().ping()
     except Exception as exc:
+        from .diagnosis import explain, is_access_error, looks_like_tls, refused, tls_port_line
+
         if is_access_error(exc):
             raise refused(exc, connection.url, prefix=connection.prefix) from exc
         if not isinstance(exc, CONNECTION_ERRORS):
