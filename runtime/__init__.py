@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
     from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
     from .worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
-    from .workers import WorkerInfo
+    from .worker_info import WorkerInfo
 
 _EXPORTS: dict[str, str] = {
     "AsyncJob": "handle",
@@ -81,7 +81,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownJobError": "errors",
     "Unrecoverable": "errors",
     "Worker": "worker",
-    "WorkerInfo": "workers",
+    "WorkerInfo": "worker_info",
     "WorkerSettings": "worker",
     "default_connection": "connection",
     "enqueue": "producer",

@@ -24,10 +24,10 @@ from .script_calls import QueueCalls
 from .scripts import Batch, ClientCall, RawJob, Steps, queue_scripts
 from .states import JobState
 from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
-from .workers import WorkerInfo, live_workers, live_workers_async
 
 if TYPE_CHECKING:
     from .repeat import RepeatInfo
+    from .worker_info import WorkerInfo
 
 PAGE = 1000
 F = JobField
@@ -239,9 +239,13 @@ class QueueAdmin:
 
     def workers(self) -> list[WorkerInfo]:
         """The live workers of this queue (liveness not run out), oldest first."""
+        from .worker_info import live_workers  # not for counts: jobctl stats skips it
+
         return live_workers(self.connection, self.domain)
 
     async def workers_async(self) -> list[WorkerInfo]:
+        from .worker_info import live_workers_async
+
         return await live_workers_async(self.connection, self.domain)
 
     def job(self, job_id: str) -> JobInfo | None:

@@ -21,7 +21,7 @@ from jobcontracts.runtime.history import MinuteCount, throughput
 from jobcontracts.runtime.keys import QueueKeys
 from jobcontracts.runtime.routing import call_routed
 from jobcontracts.runtime.waiting import waiting_page
-from jobcontracts.runtime.workers import WorkerInfo, live_workers
+from jobcontracts.runtime.worker_info import WorkerInfo, live_workers
 
 PAGE_SIZE = 25
 STATES = ("waiting", "delayed", "active", "failed", "completed", "dead")

@@ -1,8 +1,8 @@
 """A running worker shows up where operators look: the workers gauge and the dashboard.
 
-The liveness records are the runtime's (``jobcontracts.runtime.workers``); these tests
-check that the exporter and the dashboard read the same records a real worker writes,
-and that a stopped worker disappears from both.
+The liveness records are the runtime's (written by ``jobcontracts.runtime.workers``,
+read by ``worker_info``); these tests check that the exporter and the dashboard read
+the same records a real worker writes, and that a stopped worker disappears from both.
 """
 
 from __future__ import annotations
