@@ -15,7 +15,7 @@ from .redis_otel import skip_sdk_metrics_import
 skip_sdk_metrics_import()  # before any module of this package imports redis
 
 if TYPE_CHECKING:
-    from .admin import DeadLetter, JobInfo, QueueAdmin, QueueCounts
+    from .admin import QueueAdmin, QueueCounts
     from .connection import Connection, default_connection
     from .context import JobContext
     from .definitions import JobDefinition, QueueDefinition
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         Unrecoverable,
     )
     from .handle import AsyncJob, Job, JobState
+    from .job_records import DeadLetter, JobInfo
     from .offload import in_process, in_thread
     from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
     from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
@@ -51,7 +52,7 @@ _EXPORTS: dict[str, str] = {
     "ChildHandlerError": "errors",
     "ChildProcessDied": "errors",
     "Connection": "connection",
-    "DeadLetter": "admin",
+    "DeadLetter": "job_records",
     "Duration": "durations",
     "InvalidOptionsError": "errors",
     "InvalidPayloadError": "errors",
@@ -61,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "JobDeadError": "errors",
     "JobDefaults": "options",
     "JobDefinition": "definitions",
-    "JobInfo": "admin",
+    "JobInfo": "job_records",
     "JobNotFoundError": "errors",
     "JobOptions": "options",
     "JobState": "handle",

@@ -14,33 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from .connection import Connection, default_connection
-from .error_records import ErrorRecord, parse_errors
 from .keys import QueueKeys
 from .script_calls import QueueCalls
-from .scripts import Batch, ClientCall, RawJob, Steps, queue_scripts
-from .states import JobState
-from .wire import REPEAT_COUNT_PREFIX, JobField, priority_of
+from .scripts import Batch, ClientCall, Steps, queue_scripts
+from .wire import REPEAT_COUNT_PREFIX
 
 if TYPE_CHECKING:
+    from .job_records import DeadLetter, JobInfo
     from .repeat import RepeatInfo
     from .worker_info import WorkerInfo
 
 PAGE = 1000
-F = JobField
-
-
-def _dt(ms: Any) -> datetime | None:
-    if ms is None or ms == b"":
-        return None
-    return datetime.fromtimestamp(int(float(ms)) / 1000, tz=UTC)
-
-
-def _text(raw: bytes | None) -> str | None:
-    return None if raw is None else raw.decode(errors="replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,96 +41,6 @@ class QueueCounts:
     paused: bool
 
 
-@dataclass(frozen=True, slots=True)
-class JobInfo:
-    """Everything stored about one job. ``payload``/``result`` are raw JSON text."""
-
-    id: str
-    state: JobState
-    name: str
-    payload: str
-    priority: int
-    attempts_made: int
-    attempts_allowed: int
-    stalls: int
-    errors: list[ErrorRecord]
-    """The last ``ERROR_HISTORY`` (10) error records, oldest first."""
-    error_count: int
-    """Every error the job ever recorded, including those no longer kept."""
-    result: str | None
-    dead_reason: str | None
-    enqueued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    ready_at: datetime | None
-    """For delayed and failed (backoff) jobs: when they become ready."""
-    lease_expires_at: datetime | None
-    backoff: str
-    timeout_ms: int
-    repeat_key: str | None
-    revision: str | None = None
-    """Schema revision of the job kind that wrote the payload (``None``: not recorded)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    id: str
-    name: str
-    reason: str
-    error_type: str | None
-    error_message: str | None
-    failed_at: datetime | None
-    attempts: int
-    traceback: str | None = None
-    """The traceback of the last failed attempt, when it raised."""
-
-
-def _job_info(job_id: str, raw: RawJob) -> JobInfo:
-    f = raw.fields
-    state = JobState(raw.state)
-    return JobInfo(
-        id=job_id,
-        state=state,
-        name=(_text(f.get(F.NAME)) or ""),
-        payload=(_text(f.get(F.PAYLOAD)) or ""),
-        priority=priority_of(int(f.get(F.WAIT_SCORE, b"0"))),
-        attempts_made=int(f.get(F.ATTEMPTS_MADE, b"0")),
-        attempts_allowed=int(f.get(F.ATTEMPTS, b"0")),
-        stalls=int(f.get(F.STALLS, b"0")),
-        errors=(errors := parse_errors(f.get(F.ERRORS))),
-        error_count=max(int(f.get(F.ERROR_COUNT, b"0")), len(errors)),
-        result=_text(f.get(F.RESULT)),
-        dead_reason=_text(f.get(F.DEAD_REASON)),
-        enqueued_at=_dt(f.get(F.ENQUEUED_AT)),
-        started_at=_dt(f.get(F.STARTED_AT)),
-        finished_at=_dt(f.get(F.FINISHED_AT)),
-        ready_at=_dt(raw.score) if state in (JobState.DELAYED, JobState.FAILED) else None,
-        lease_expires_at=_dt(raw.score) if state is JobState.ACTIVE else None,
-        backoff=(_text(f.get(F.BACKOFF)) or ""),
-        timeout_ms=int(f.get(F.TIMEOUT, b"0")),
-        repeat_key=_text(f.get(F.REPEAT_KEY)),
-        revision=_text(f.get(F.REVISION)),
-    )
-
-
-_DEAD_LETTER_FIELDS = [F.NAME, F.DEAD_REASON, F.ERRORS, F.ATTEMPTS_MADE]
-
-
-def _dead_letter(job_id: str, score: float, fields: list[bytes | None]) -> DeadLetter:
-    name, reason, errors, made = fields
-    last = parse_errors(errors)[-1:] if errors else []
-    return DeadLetter(
-        id=job_id,
-        name=_text(name) or "",
-        reason=_text(reason) or "",
-        error_type=last[0].type if last else None,
-        error_message=last[0].message if last else None,
-        failed_at=_dt(score),
-        attempts=int(made or 0),
-        traceback=last[0].traceback if last else None,
-    )
-
-
 def _count_steps(keys: QueueKeys) -> Steps[QueueCounts]:
     def queue(pipe: Any) -> None:
         pipe.llen(keys.fifo)
@@ -153,22 +50,6 @@ def _count_steps(keys: QueueKeys) -> Steps[QueueCounts]:
 
     listed, waiting, delayed, active, completed, failed, dead, paused = yield Batch(queue)
     return QueueCounts(listed + waiting, delayed, active, completed, failed, dead, bool(paused))
-
-
-def _dead_letter_steps(keys: QueueKeys, limit: int, offset: int) -> Steps[list[DeadLetter]]:
-    """Newest first: one read of the dead set, one of the jobs' fields."""
-    last = offset + limit - 1
-    entries = yield ClientCall(lambda c: c.zrevrange(keys.dead, offset, last, withscores=True))
-    if not entries:
-        return []
-    ids = [raw.decode() for raw, _ in cast("list[tuple[bytes, float]]", entries)]
-
-    def queue(pipe: Any) -> None:
-        for job_id in ids:
-            pipe.hmget(keys.job(job_id), _DEAD_LETTER_FIELDS)
-
-    rows = yield Batch(queue)
-    return [_dead_letter(i, s, r) for i, (_, s), r in zip(ids, entries, rows, strict=True)]
 
 
 def _retry_dead_steps(
@@ -249,19 +130,27 @@ class QueueAdmin:
         return await live_workers_async(self.connection, self.domain)
 
     def job(self, job_id: str) -> JobInfo | None:
+        from .job_records import job_info  # not for counts: jobctl stats skips it
+
         raw = self._scripts.read_job(job_id)
-        return None if raw is None else _job_info(job_id, raw)
+        return None if raw is None else job_info(job_id, raw)
 
     async def job_async(self, job_id: str) -> JobInfo | None:
+        from .job_records import job_info
+
         raw = await self._scripts.read_job_async(job_id)
-        return None if raw is None else _job_info(job_id, raw)
+        return None if raw is None else job_info(job_id, raw)
 
     def dead_letters(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
         """Newest first."""
-        return self._scripts.run_steps(_dead_letter_steps(self.keys, limit, offset))
+        from .job_records import dead_letter_steps
+
+        return self._scripts.run_steps(dead_letter_steps(self.keys, limit, offset))
 
     async def dead_letters_async(self, limit: int = 50, offset: int = 0) -> list[DeadLetter]:
-        return await self._scripts.arun_steps(_dead_letter_steps(self.keys, limit, offset))
+        from .job_records import dead_letter_steps
+
+        return await self._scripts.arun_steps(dead_letter_steps(self.keys, limit, offset))
 
     def retry_dead(self, job_ids: Sequence[str] | None = None) -> int:
         """Move dead jobs (all when ``job_ids`` is None) back to wait with attempts reset."""

@@ -12,8 +12,15 @@ from typing import Any, cast
 import pytest
 
 from generated.github import JobName, SyncRepoPayloadDict, add_job, add_job_async
-from jobcontracts.runtime import Backoff, Connection, JobState, QueueAdmin, Repeat, Retention
-from jobcontracts.runtime.admin import JobInfo
+from jobcontracts.runtime import (
+    Backoff,
+    Connection,
+    JobInfo,
+    JobState,
+    QueueAdmin,
+    Repeat,
+    Retention,
+)
 from jobcontracts.runtime.scripts import queue_scripts
 
 PAYLOAD: SyncRepoPayloadDict = {"repository": {"owner": "octo", "name": "cat"}}
