@@ -40,7 +40,15 @@ if TYPE_CHECKING:
     from .handle import AsyncJob, Job, JobState
     from .job_records import DeadLetter, JobInfo
     from .offload import in_process, in_thread
-    from .options import Backoff, JobDefaults, JobOptions, RemovePolicy, Repeat, Retention
+    from .options import (
+        NO_OVERRIDES,
+        Backoff,
+        JobDefaults,
+        JobOptions,
+        RemovePolicy,
+        Repeat,
+        Retention,
+    )
     from .producer import BulkItem, enqueue, enqueue_async, enqueue_many, enqueue_many_async
     from .worker import RateLimit, Worker, WorkerSettings, run_forever, run_workers
     from .worker_info import WorkerInfo
@@ -67,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "JobOptions": "options",
     "JobState": "handle",
     "MissingHandlerError": "errors",
+    "NO_OVERRIDES": "options",
     "NotReplicatedError": "errors",
     "QueueAdmin": "admin",
     "QueueCounts": "admin",
@@ -111,6 +120,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "NO_OVERRIDES",
     "AsyncJob",
     "Backoff",
     "BulkItem",

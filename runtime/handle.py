@@ -83,7 +83,6 @@ class _Base:
         domain: str,
         result_model: type[BaseModel] | None,
         connection: Connection,
-        *,
         created: bool = True,
         name: str = "",
     ) -> None:

@@ -22,12 +22,12 @@ from .definitions import QueueDefinition
 from .errors import InvalidOptionsError
 from .handle import AsyncJob, Job
 from .ids import is_generated_id, new_job_id
+from .job_kinds import JobKind, job_kind
 from .observe import publish_tracer
 from .options import NO_OVERRIDES, JobOptions
 from .repeat import first_occurrence, repeat_definition
-from .resolution import ResolvedOptions, repeat_key, resolve
+from .resolution import ResolvedOptions, add_job_args, repeat_key, resolve
 from .scripts import queue_scripts
-from .serialization import dump_job_payload, dump_payload, job_definition
 from .thread_coalescing import add_job_shared
 from .wire import AddJobArgs
 
@@ -40,10 +40,36 @@ DEFAULT_CHUNK = 1000
 
 def _prepare(
     queue: QueueDefinition, name: str, payload: Payload, options: JobOptions
-) -> tuple[ResolvedOptions, str]:
-    definition = job_definition(queue, name)
-    payload_json = dump_job_payload(queue, name, definition, payload)
-    return resolve(definition, options), payload_json
+) -> tuple[JobKind, ResolvedOptions, str]:
+    """The job's kind, its options and its payload's JSON; raises before any I/O if invalid."""
+    kind = job_kind(queue, name)
+    payload_json = kind.payload_json(queue, name, payload)
+    resolved = kind.defaults
+    if options is not NO_OVERRIDES or resolved is None:
+        resolved = resolve(kind.definition, options)
+    return kind, resolved, payload_json
+
+
+def _wire(
+    kind: JobKind,
+    resolved: ResolvedOptions,
+    name: str,
+    payload_json: str,
+    now_ms: int,
+    trace_context: str,
+) -> AddJobArgs:
+    """The job's ``add_jobs`` arguments, with the id made here when the caller gave none.
+
+    A retry after a lost reply then finds the job it added instead of adding it
+    again (``ids.py``). A job with its kind's own options takes the rest of its
+    arguments from the kind as they are.
+    """
+    if resolved is kind.defaults and not trace_context:
+        return add_job_args(
+            AddJobArgs, (new_job_id(now_ms), payload_json, name, *kind.default_tail)
+        )
+    made_id = "" if resolved.job_id else new_job_id(now_ms)
+    return resolved.wire(name, payload_json, "", trace_context, made_id)
 
 
 def _repeat_args(
@@ -67,26 +93,33 @@ def enqueue(
     With ``options.repeat`` the repeat is stored and the handle points at its
     first occurrence (``repeat:<key>:<ms>``, delayed until then).
     """
-    resolved, payload_json = _prepare(queue, name, payload, options)
+    kind, resolved, payload_json = _prepare(queue, name, payload, options)
     conn = connection or default_connection()
     tracer = publish_tracer()
+    if tracer is None and resolved.repeat is None:  # _add's common case, one call fewer
+        conn.sync_clock()
+        wire = _wire(kind, resolved, name, payload_json, conn.now_ms(), "")
+        job_id, created = add_job_shared(conn, queue.domain, wire)
+        return Job(
+            job_id, queue.domain, kind.result_model, conn, created or not resolved.job_id, name
+        )
     if tracer is None:
-        return _add(queue, name, payload_json, resolved, conn, "")
+        return _add(queue, kind, name, payload_json, resolved, conn, "")
     with tracer.publish(queue.domain, (name,)) as span:
-        job = _add(queue, name, payload_json, resolved, conn, span.context)
+        job = _add(queue, kind, name, payload_json, resolved, conn, span.context)
         span.set_job_ids((job.id,))
         return job
 
 
 def _add(
     queue: QueueDefinition,
+    kind: JobKind,
     name: str,
     payload_json: str,
     resolved: ResolvedOptions,
     conn: Connection,
     trace_context: str,
 ) -> Job[Any]:
-    result_model = queue.jobs[name].result_model
     conn.sync_clock()
     now = conn.now_ms()
     if resolved.repeat is not None:
@@ -94,12 +127,10 @@ def _add(
         job_id, _, created = queue_scripts(conn, queue.domain).add_repeat(
             now, key, definition, first
         )
-        return Job(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
+        return Job(job_id, queue.domain, kind.result_model, conn, created, name)
+    wire = _wire(kind, resolved, name, payload_json, now, trace_context)
     job_id, created = add_job_shared(conn, queue.domain, wire)
-    return Job(
-        job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
-    )
+    return Job(job_id, queue.domain, kind.result_model, conn, created or not resolved.job_id, name)
 
 
 async def enqueue_async(
@@ -110,26 +141,34 @@ async def enqueue_async(
     connection: Connection | None = None,
 ) -> AsyncJob[Any]:
     """The asyncio twin of ``enqueue``."""
-    resolved, payload_json = _prepare(queue, name, payload, options)
+    kind, resolved, payload_json = _prepare(queue, name, payload, options)
     conn = connection or default_connection()
     tracer = publish_tracer()
+    if tracer is None and resolved.repeat is None:  # _add_async's common case, one coroutine fewer
+        if conn.clock_stale:
+            await conn.sync_clock_async()
+        wire = _wire(kind, resolved, name, payload_json, conn.now_ms(), "")
+        job_id, created = await add_job_coalesced(conn, queue.domain, wire)
+        return AsyncJob(
+            job_id, queue.domain, kind.result_model, conn, created or not resolved.job_id, name
+        )
     if tracer is None:
-        return await _add_async(queue, name, payload_json, resolved, conn, "")
+        return await _add_async(queue, kind, name, payload_json, resolved, conn, "")
     with tracer.publish(queue.domain, (name,)) as span:
-        job = await _add_async(queue, name, payload_json, resolved, conn, span.context)
+        job = await _add_async(queue, kind, name, payload_json, resolved, conn, span.context)
         span.set_job_ids((job.id,))
         return job
 
 
 async def _add_async(
     queue: QueueDefinition,
+    kind: JobKind,
     name: str,
     payload_json: str,
     resolved: ResolvedOptions,
     conn: Connection,
     trace_context: str,
 ) -> AsyncJob[Any]:
-    result_model = queue.jobs[name].result_model
     if conn.clock_stale:
         await conn.sync_clock_async()
     now = conn.now_ms()
@@ -138,20 +177,12 @@ async def _add_async(
         job_id, _, created = await queue_scripts(conn, queue.domain).add_repeat_async(
             now, key, definition, first
         )
-        return AsyncJob(job_id, queue.domain, result_model, conn, created=created, name=name)
-    wire = resolved.wire(name, payload_json, "", trace_context, _made_id(resolved, now))
+        return AsyncJob(job_id, queue.domain, kind.result_model, conn, created, name)
+    wire = _wire(kind, resolved, name, payload_json, now, trace_context)
     job_id, created = await add_job_coalesced(conn, queue.domain, wire)
     return AsyncJob(
-        job_id, queue.domain, result_model, conn, created=_created(job_id, created), name=name
+        job_id, queue.domain, kind.result_model, conn, created or not resolved.job_id, name
     )
-
-
-def _made_id(resolved: ResolvedOptions, now_ms: int) -> str:
-    """The job's id made here, before the first try, when the caller gave none (``ids.py``).
-
-    A retry after a lost reply then finds the job it added instead of adding it again.
-    """
-    return "" if resolved.job_id else new_job_id(now_ms)
 
 
 def _created(job_id: str, created: bool) -> bool:
@@ -166,21 +197,16 @@ _Prepared: TypeAlias = tuple[str, ResolvedOptions, str, str]
 
 def _prepare_many(queue: QueueDefinition, jobs: Iterable[BulkItem], now_ms: int) -> list[_Prepared]:
     prepared: list[_Prepared] = []
-    defaults: dict[str, ResolvedOptions] = {}  # jobs without options resolve alike per name
     for item in jobs:
-        name, payload = item[0], item[1]
-        if len(item) == 3:
-            resolved, payload_json = _prepare(queue, name, payload, item[2])
-        else:
-            payload_json = dump_payload(queue, name, payload)
-            resolved = defaults.get(name) or defaults.setdefault(
-                name, resolve(job_definition(queue, name), NO_OVERRIDES)
-            )
+        name = item[0]
+        options = item[2] if len(item) == 3 else NO_OVERRIDES
+        _, resolved, payload_json = _prepare(queue, name, item[1], options)
         if resolved.repeat is not None:
             raise InvalidOptionsError(
                 "enqueue_many does not take repeat options; use enqueue for repeats"
             )
-        prepared.append((name, resolved, payload_json, _made_id(resolved, now_ms)))
+        made_id = "" if resolved.job_id else new_job_id(now_ms)
+        prepared.append((name, resolved, payload_json, made_id))
     return prepared
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "MAX_PRIORITY",
     "MIN_PRIORITY",
     "ResolvedOptions",
+    "add_job_args",
     "pack_retention",
     "repeat_key",
     "resolve",
@@ -64,7 +65,7 @@ class ResolvedOptions:
         Built as a plain tuple (``tuple.__new__``): one per enqueued job, and the
         named tuple's generated ``__new__`` costs about twice as much.
         """
-        return _add_job_args(
+        return add_job_args(
             AddJobArgs,
             (
                 self.job_id or made_id,
@@ -85,10 +86,11 @@ class ResolvedOptions:
         )
 
 
-_add_job_args = cast(
+add_job_args = cast(
     "Callable[[type[AddJobArgs], tuple[str | bytes | int, ...]], AddJobArgs]",
     tuple.__new__,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
 )
+"""``AddJobArgs`` from a plain tuple (see ``ResolvedOptions.wire``)."""
 
 
 def _ms(what: str, value: Duration) -> int:

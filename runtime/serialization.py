@@ -102,7 +102,8 @@ def _compact_json() -> Callable[[Any], str]:
     return encode if same else _ENCODER.encode
 
 
-_json = _compact_json()
+compact_json = _compact_json()
+"""Compact JSON, non-ASCII kept: how payloads and results are stored."""
 
 
 def dump_payload(queue: QueueDefinition, name: str, payload: Payload) -> str:
@@ -124,7 +125,7 @@ def dump_job_payload(
         raise _invalid(queue, name, error_details(exc, "<payload>")) from None
     except ValueError as exc:
         raise _invalid(queue, name, [("<payload>", str(exc))]) from None
-    return _json(wire)
+    return compact_json(wire)
 
 
 def load_payload(payload_model: type[ModelT], raw: str | bytes) -> ModelT:
@@ -136,7 +137,7 @@ def dump_result(result_model: type[BaseModel] | None, value: object) -> str:
     """The stored JSON of a handler's return value, judged by the result schema."""
     if result_model is None:
         return "null"
-    return _json(wire_value(result_model, value))
+    return compact_json(wire_value(result_model, value))
 
 
 def load_result(result_model: type[BaseModel] | None, raw: str | bytes) -> Any:

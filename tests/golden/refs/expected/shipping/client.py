@@ -8,6 +8,7 @@ from typing import Any, Literal, overload
 from pydantic import BaseModel
 
 from jobcontracts.runtime import (
+    NO_OVERRIDES,
     AsyncJob,
     Backoff,
     Connection,
@@ -24,9 +25,6 @@ from .dicts import RelabelPayloadDict, ShipDict
 from .models import RelabelPayload, Ship, ShipResult
 from .names import JobName
 from .queue import QUEUE
-
-_DEFAULTS = JobOptions()
-"""Every option left to the job's defaults from jobs.yaml."""
 
 
 @overload
@@ -137,7 +135,7 @@ def add_job(
         and remove_on_complete is None
         and remove_on_fail is None
     ):
-        options = _DEFAULTS  # the common call, without building options it would only compare
+        options = NO_OVERRIDES  # the common call: the job kind's options, resolved once
     else:
         options = JobOptions(
             delay=delay,
@@ -262,7 +260,7 @@ async def add_job_async(
         and remove_on_complete is None
         and remove_on_fail is None
     ):
-        options = _DEFAULTS  # the common call, without building options it would only compare
+        options = NO_OVERRIDES  # the common call: the job kind's options, resolved once
     else:
         options = JobOptions(
             delay=delay,
