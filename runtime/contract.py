@@ -122,7 +122,9 @@ def to_wire(value: Any) -> Any:
         for key, item in cast("dict[object, Any]", value).items():
             if type(key) is not str:
                 raise ValueError("object keys must be strings")
-            wire[key] = to_wire(item)
+            # A str, int or bool is its own JSON form: no call for it (most values are).
+            of: type = type(item)  # pyright: ignore[reportUnknownVariableType]
+            wire[key] = item if of is str or of is int or of is bool else to_wire(item)
         return wire
     if kind is list:
         return [to_wire(item) for item in cast("list[Any]", value)]

@@ -58,6 +58,13 @@ def _spell(value: int, chars: int) -> str:
     return "".join(reversed(out))
 
 
+def _spell_time(ms: int) -> str:
+    """``_spell(ms, 7)`` (42 bits) as one lookup and three pair lookups: new every millisecond."""
+    return (
+        f"{ALPHABET[ms >> 36]}{_PAIRS[ms >> 24 & 4095]}{_PAIRS[ms >> 12 & 4095]}{_PAIRS[ms & 4095]}"
+    )
+
+
 def _reseed() -> None:
     global _process, _counter, _last_time
     with _lock:
@@ -79,10 +86,10 @@ def new_job_id(now_ms: int) -> str:
     else:
         if not 0 <= now_ms < _TIME_SPAN:
             raise ValueError(f"creation time {now_ms} ms is outside 0..{_TIME_SPAN - 1}")
-        start = MARK + _spell(now_ms, _PART_CHARS) + _process
+        start = f"{MARK}{_spell_time(now_ms)}{_process}"
         _last_time = (now_ms, start)
     count = next(_counter) % _COUNTER_SPAN
-    return start + _PAIRS[count >> 12] + _PAIRS[count & 4095]
+    return f"{start}{_PAIRS[count >> 12]}{_PAIRS[count & 4095]}"
 
 
 def is_generated_id(job_id: str) -> bool:

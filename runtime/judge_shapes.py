@@ -70,6 +70,8 @@ def _string(compiler: Compiler, schema: Mapping[str, Any], is_kind: Judge) -> Ju
 def _number(compiler: Compiler, schema: Mapping[str, Any], is_kind: Judge) -> Judge:
     low, high = schema.get("minimum"), schema.get("maximum")
     above, below = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if low is None and high is None and above is None and below is None:
+        return is_kind  # the type alone: no closure around it
 
     def judge(value: Any) -> bool:
         if not is_kind(value):
